@@ -1,0 +1,193 @@
+import { mkdir } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_CHUNK_SIZE, parseChunkSize } from '../core/chunks.ts';
+import { parseDates, parseTimeOfDay } from '../core/dates.ts';
+import { RunError, UsageError, exitCodeFor, oneLine } from '../core/errors.ts';
+import { parseLayout } from '../core/layouts.ts';
+import {
+  DEFAULT_API_URL,
+  parseApiUrl,
+  parseBucket,
+  parseEndpoint,
+  parseIntOption,
+  parseRuleset,
+  parseSeconds,
+  tokenFromEnv,
+} from '../core/options.ts';
+import { formatDuration } from '../core/progress.ts';
+import { DEFAULT_CHECK_CONCURRENCY, runCheck } from '../modes/check.ts';
+import { runList } from '../modes/list.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX, DEFAULT_SLEEP_SECONDS, MAX_BATCH_SIZE, runReprocess } from '../modes/reprocess.ts';
+import { s3ObjectStore } from '../ports/object-store.ts';
+import { reprocessingApi } from '../ports/reprocessing-api.ts';
+import { cliReporter } from './reporter.ts';
+
+interface Common {
+  out: string;
+  endpoint?: string;
+  region?: string;
+  pathStyle?: boolean;
+  quiet?: boolean;
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--out <dir>', 'folder for uuids.txt, chunks/, haves.txt, havenots.txt, reprocessed.txt', '.')
+    .option('--endpoint <url>', 'S3 endpoint (default: AWS_ENDPOINT_URL_S3, else AWS)')
+    .option('--region <region>', 'S3 region (default: AWS_REGION, else us-west-2)')
+    .option('--path-style', 'path-style S3 URLs (for S3-compatible servers)')
+    .option('-q, --quiet', 'no progress, only the summary and errors');
+}
+
+function s3From(o: Common & { bucket?: string }, env: NodeJS.ProcessEnv, maxSockets?: number) {
+  const bucket = parseBucket(o.bucket);
+  const endpoint = parseEndpoint(o.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
+  return s3ObjectStore({
+    bucket,
+    endpoint,
+    region: o.region || env.AWS_REGION || 'us-west-2',
+    pathStyle: !!o.pathStyle,
+    maxSockets,
+  });
+}
+
+const EXAMPLES = `
+Examples:
+  $ socorro-reprocess list --bucket my-crashes --dates 20160915..20160916 --layout v2
+  $ socorro-reprocess check chunks/uuids-0-50000.txt --bucket my-crashes
+  $ SOCORRO_API_TOKEN=... socorro-reprocess reprocess --dry-run
+  $ SOCORRO_API_TOKEN=... socorro-reprocess reprocess
+
+Exit codes: 0 done, 1 the run failed (partial results kept; rerun to finish), 2 bad usage or input (nothing done).
+AWS credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
+The contract: CONTRACT.md; files are one crash id per line.`;
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function main(argv: string[], io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: process.stderr, env: process.env }): Promise<number> {
+  const { env } = io;
+  const say = (line: string) => io.stdout(line + '\n');
+  let result = 0;
+
+  const program = new Command('socorro-reprocess')
+    .description('Find Socorro crashes saved to S3 but never processed, and send them to the Reprocessing API.')
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+
+  addCommon(
+    program
+      .command('list')
+      .description('List every raw crash saved on the dates: writes uuids.txt and chunks/uuids-{start}-{end}.txt')
+      .requiredOption('--bucket <bucket>', 'S3 bucket holding the crashes')
+      .requiredOption('--dates <dates>', 'YYYYMMDD, comma/space separated, or inclusive ranges YYYYMMDD..YYYYMMDD')
+      .addOption(new Option('--layout <layout>', 'raw crash key layout: v1 (since Sep 2022) or v2 (May 2016 - Sep 2022)').default('v1'))
+      .option('--chunk-size <n>', `ids per chunk file (raised so there are never more than 256 chunks)`, String(DEFAULT_CHUNK_SIZE))
+      .option('--since <HH:MM>', 'keep only raw crashes saved at or after this time (UTC) on each date')
+      .option('--until <HH:MM>', 'keep only raw crashes saved at or before this time (UTC) on each date'),
+  ).action(async (o) => {
+    const dates = parseDates(o.dates);
+    const layout = parseLayout(o.layout);
+    const chunkSize = parseChunkSize(o.chunkSize);
+    const since = parseTimeOfDay(o.since, '--since');
+    const until = parseTimeOfDay(o.until, '--until');
+    if (since !== undefined && until !== undefined && since > until) throw new UsageError(`--since ${o.since} is after --until ${o.until}`);
+    const store = s3From(o, env, 64);
+    await mkdir(o.out, { recursive: true });
+    const r = await runList({ dates, layout, chunkSize, since, until, out: o.out }, store, cliReporter(io.stderr, o.quiet));
+    say(`listed ${r.total} crash id(s) on ${dates.length} date(s) in ${formatDuration(r.elapsedMs)} (${r.requests} list requests)`);
+    for (const d of r.dates) say(`  ${d.date}: ${d.listed}${d.junk ? `, ${d.junk} other key(s) ignored` : ''}${d.outsideWindow ? `, ${d.outsideWindow} outside --since/--until` : ''}`);
+    say(`wrote ${r.uuidsFile} and ${r.plan.chunks.length} chunk(s) of up to ${r.plan.chunkSize} in ${o.out}/chunks/`);
+  });
+
+  addCommon(
+    program
+      .command('check')
+      .description('HEAD v1/processed_crash/{id} for each id: appends to haves.txt (processed) or havenots.txt (404)')
+      .argument('<file...>', 'files of crash ids (e.g. chunks/uuids-0-50000.txt)')
+      .requiredOption('--bucket <bucket>', 'S3 bucket holding the crashes')
+      .option('--concurrency <n>', 'HEAD requests in flight (lowered automatically while S3 throttles)', String(DEFAULT_CHECK_CONCURRENCY))
+      .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file'),
+  ).action(async (files: string[], o) => {
+    const concurrency = parseIntOption('--concurrency', o.concurrency, DEFAULT_CHECK_CONCURRENCY, 1, 1024);
+    const store = s3From(o, env, concurrency);
+    await mkdir(o.out, { recursive: true });
+    const r = await runCheck({ files, out: o.out, concurrency, skipInvalid: o.skipInvalid }, store, cliReporter(io.stderr, o.quiet));
+    const rate = r.elapsedMs > 0 ? Math.round(((r.haves + r.havenots) * 1000) / r.elapsedMs) : 0;
+    say(`checked ${r.haves + r.havenots} of ${r.input} id(s) in ${formatDuration(r.elapsedMs)} (${rate}/s): haves ${r.haves}, havenots ${r.havenots}` +
+      `${r.skipped ? `, ${r.skipped} skipped (already classified)` : ''}${r.errors ? `, ${r.errors} not checked (errors)` : ''}`);
+    if (r.throttled) say(`  S3 throttled ${r.throttled} time(s); concurrency ended at ${r.finalConcurrency}`);
+    if (r.failure) throw new RunError(r.failure);
+  });
+
+  addCommon(
+    program
+      .command('reprocess')
+      .description('Submit crash ids to Socorro\'s Reprocessing API in batches; the ledger reprocessed.txt makes reruns safe')
+      .argument('[file...]', 'files of crash ids (default: havenots.txt in --out)')
+      .option('--api-url <url>', 'Socorro base URL', DEFAULT_API_URL)
+      .option('--batch-size <n>', `ids per request (at most ${MAX_BATCH_SIZE})`, String(DEFAULT_BATCH_SIZE))
+      .option('--sleep <seconds>', 'seconds from the start of one batch to the start of the next', String(DEFAULT_SLEEP_SECONDS))
+      .option('--max <n>', 'refuse (send nothing) when more ids than this are to be sent', String(DEFAULT_MAX))
+      .option('--allow-many', 'send more than --max ids. Large jobs fill the processing queue and can page Socorro\'s on-call: tell them first (#crashreporting on Matrix)')
+      .addOption(new Option('--ruleset <name>', 'processing ruleset').choices(['default', 'regenerate_signature']))
+      .option('--dry-run', 'say what would be sent; send nothing')
+      .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file')
+      .addHelpText('after', '\nThe API token is read from SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN; it needs the \'Reprocess Crashes\' permission.'),
+  ).action(async (files: string[], o) => {
+    const token = tokenFromEnv(env);
+    if (!token && !o.dryRun) throw new UsageError('no API token: set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the \'Reprocess Crashes\' permission');
+    const apiUrl = parseApiUrl(o.apiUrl, !o.dryRun);
+    const batchSize = parseIntOption('--batch-size', o.batchSize, DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE);
+    const sleepSeconds = parseSeconds('--sleep', o.sleep, DEFAULT_SLEEP_SECONDS);
+    const max = parseIntOption('--max', o.max, DEFAULT_MAX, 0, 1_000_000_000);
+    const ruleset = parseRuleset(o.ruleset);
+    const reporter = cliReporter(io.stderr, o.quiet);
+    let retries = 0;
+    const r = await runReprocess(
+      { files, out: o.out, batchSize, sleepSeconds, max, allowMany: !!o.allowMany, dryRun: !!o.dryRun, skipInvalid: o.skipInvalid },
+      () =>
+        reprocessingApi({
+          apiUrl,
+          token: token!,
+          ruleset,
+          onRetry: (why, n, wait) => {
+            retries++;
+            reporter.warn(`API: ${why}; retry ${n} in ${(wait / 1000).toFixed(1)}s`);
+          },
+        }),
+      reporter,
+      { retries: () => retries },
+    );
+    if (r.dryRun) {
+      say(`dry run: ${r.toSend} id(s) would be submitted in ${r.batches} batch(es) to ${apiUrl}/api/Reprocessing/` +
+        `${r.alreadySubmitted ? ` (${r.alreadySubmitted} already in the ledger)` : ''}; nothing was sent`);
+      return;
+    }
+    say(`submitted ${r.submitted} of ${r.toSend} id(s) in ${r.batches} batch(es), ${formatDuration(r.elapsedMs)}` +
+      `${r.rejected ? `; ${r.rejected} rejected as invalid (rejected.txt)` : ''}` +
+      `${r.alreadySubmitted ? `; ${r.alreadySubmitted} already in the ledger` : ''}; ledger ${r.ledgerFile}`);
+    if (r.failure) throw new RunError(r.failure);
+  });
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2; // commander already printed its one-line error
+    }
+    io.stderr.write(`error: ${oneLine(err)}\n`);
+    result = exitCodeFor(err);
+  }
+  return result;
+}

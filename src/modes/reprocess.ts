@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import { classifySubmit } from '../core/classify.ts';
+import { UsageError } from '../core/errors.ts';
+import { readIdFiles } from '../core/id-files.ts';
+import { IdSet } from '../core/id-set.ts';
+import { AppendOnceFile } from '../core/ledger.ts';
+import { sleep } from '../core/pool.ts';
+import type { Reporter } from '../core/progress.ts';
+import type { ReprocessingApi } from '../ports/reprocessing-api.ts';
+
+export const DEFAULT_BATCH_SIZE = 50;
+export const MAX_BATCH_SIZE = 1000;
+export const DEFAULT_MAX = 10_000;
+export const DEFAULT_SLEEP_SECONDS = 1;
+
+export interface ReprocessOptions {
+  /** Input files; empty means `havenots.txt` in `out`. */
+  files: string[];
+  out: string;
+  batchSize?: number;
+  /** Seconds from the start of one batch to the start of the next: the submission pace. */
+  sleepSeconds?: number;
+  max?: number;
+  allowMany?: boolean;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  /** Ids already accepted in earlier runs or attempts (ledgers from artifacts), never sent again. */
+  alsoSubmitted?: IdSet;
+}
+
+export interface ReprocessResult {
+  input: number;
+  /** In the ledger (or an earlier attempt's) already: not sent again. */
+  alreadySubmitted: number;
+  /** In rejected.txt already: never retried. */
+  alreadyRejected: number;
+  toSend: number;
+  submitted: number;
+  rejected: number;
+  batches: number;
+  requests: number;
+  retries: number;
+  dryRun: boolean;
+  elapsedMs: number;
+  ledgerFile: string;
+  failure?: string;
+}
+
+/**
+ * Ids to send: the input less the ledger and rejected.txt. Refuses (exit 2, nothing sent) when
+ * there are more than `max` of them, so a wrong file cannot flood the processing queue.
+ */
+export async function runReprocess(
+  opts: ReprocessOptions,
+  api: () => ReprocessingApi,
+  reporter: Reporter,
+  hooks: { retries?: () => number } = {},
+): Promise<ReprocessResult> {
+  const t0 = Date.now();
+  const usingDefault = opts.files.length === 0;
+  const files = usingDefault ? [join(opts.out, 'havenots.txt')] : opts.files;
+  const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault });
+  const ledger = await AppendOnceFile.open(join(opts.out, 'reprocessed.txt'));
+  const rejected = await AppendOnceFile.open(join(opts.out, 'rejected.txt'));
+
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  const max = opts.max ?? DEFAULT_MAX;
+  const res: ReprocessResult = {
+    input: input.ids.size,
+    alreadySubmitted: 0,
+    alreadyRejected: 0,
+    toSend: 0,
+    submitted: 0,
+    rejected: 0,
+    batches: 0,
+    requests: 0,
+    retries: 0,
+    dryRun: !!opts.dryRun,
+    elapsedMs: 0,
+    ledgerFile: ledger.path,
+  };
+  const toSend = new IdSet(input.ids.size);
+  for (const id of input.ids) {
+    if (ledger.has(id) || opts.alsoSubmitted?.has(id)) res.alreadySubmitted++;
+    else if (rejected.has(id)) res.alreadyRejected++;
+    else toSend.add(id);
+  }
+  res.toSend = toSend.size;
+  if (input.invalid) reporter.warn(`${input.invalid} line(s) that are not crash ids were skipped`);
+  if (res.alreadySubmitted) reporter.info(`${res.alreadySubmitted} id(s) already in the ledger: not sent again`);
+  if (res.alreadyRejected) reporter.info(`${res.alreadyRejected} id(s) already in rejected.txt: not sent again`);
+
+  if (toSend.size > max && !opts.allowMany) {
+    throw new UsageError(
+      `${toSend.size} crash ids to submit is more than --max ${max}; nothing was sent. ` +
+        `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then pass --allow-many`,
+    );
+  }
+  const batchCount = Math.ceil(toSend.size / batchSize);
+  const paceMs = (opts.sleepSeconds ?? DEFAULT_SLEEP_SECONDS) * 1000;
+  if (opts.dryRun) {
+    res.batches = batchCount;
+    reporter.info(`dry run: would submit ${toSend.size} id(s) in ${batchCount} batch(es) of up to ${batchSize}, one every ${paceMs / 1000}s; nothing sent`);
+    res.elapsedMs = Date.now() - t0;
+    return res;
+  }
+  if (toSend.size === 0) {
+    res.elapsedMs = Date.now() - t0;
+    return res;
+  }
+
+  const client = api();
+  const task = reporter.start('reprocess', toSend.size);
+  let done = 0;
+
+  class Stop extends Error {}
+
+  /** Sends one batch; on 400 isolates the invalid ids (named by Socorro, else by halving). */
+  const submit = async (ids: string[]): Promise<void> => {
+    const answer = await client.submit(ids);
+    res.requests++;
+    const verdict = classifySubmit(answer.status);
+    if (verdict === 'accepted') {
+      // The ledger is written only after a 2xx, and synced: it is what keeps reruns from resubmitting.
+      res.submitted += await ledger.append(ids, true);
+      done += ids.length;
+      task.update(done, { submitted: res.submitted, rejected: res.rejected });
+      return;
+    }
+    if (verdict === 'invalid') {
+      if (ids.length === 1) {
+        res.rejected += await rejected.append(ids, true);
+        reporter.warn(`rejected by the API (400): ${ids[0]}: ${answer.body}`);
+        done++;
+        return;
+      }
+      const named = /Crash id '([^']+)'/.exec(answer.body)?.[1];
+      const bad = named === undefined ? -1 : ids.findIndex((id) => id === named || id.startsWith(named + ':'));
+      if (bad >= 0) {
+        res.rejected += await rejected.append([ids[bad]], true);
+        reporter.warn(`rejected by the API (400): ${ids[bad]}: ${answer.body}`);
+        done++;
+        const rest = ids.filter((_, i) => i !== bad);
+        return rest.length ? submit(rest) : undefined;
+      }
+      const half = Math.ceil(ids.length / 2);
+      await submit(ids.slice(0, half));
+      await submit(ids.slice(half));
+      return;
+    }
+    if (verdict === 'forbidden') {
+      res.failure =
+        `the Reprocessing API refused the token (HTTP ${answer.status}): it needs the 'Reprocess Crashes' permission ` +
+        `(crash-stats API tokens page). API said: ${answer.body.trim() || '(no body)'}. Nothing more was sent`;
+      throw new Stop();
+    }
+    const what = answer.status === 0 ? `no answer (${answer.error})` : `HTTP ${answer.status} ${answer.body.trim().slice(0, 200)}`;
+    res.failure = `the Reprocessing API failed after retries: ${what}. ${res.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`;
+    throw new Stop();
+  };
+
+  const paceStart = Date.now();
+  try {
+    let batch: string[] = [];
+    const flushBatch = async () => {
+      const due = paceStart + res.batches * paceMs;
+      if (res.batches > 0 && Date.now() < due) await sleep(due - Date.now());
+      res.batches++;
+      await submit(batch);
+      batch = [];
+    };
+    for (const id of toSend) {
+      batch.push(id);
+      if (batch.length === batchSize) await flushBatch();
+    }
+    if (batch.length) await flushBatch();
+  } catch (err) {
+    if (!(err instanceof Stop)) throw err;
+  } finally {
+    task.stop();
+    res.retries = hooks.retries?.() ?? 0;
+    await ledger.close();
+    await rejected.close();
+    await client.close();
+  }
+  res.elapsedMs = Date.now() - t0;
+  return res;
+}
