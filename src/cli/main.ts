@@ -42,9 +42,15 @@ function addCommon(cmd: Command): Command {
 function s3From(o: Common & { bucket?: string }, env: NodeJS.ProcessEnv, maxSockets?: number) {
   const bucket = parseBucket(o.bucket);
   const endpoint = parseEndpoint(o.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
+  // Keys in the CLI's environment come first, as in the SDK's chain (which reads process.env only).
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
+      : undefined;
   return s3ObjectStore({
     bucket,
     endpoint,
+    credentials,
     region: o.region || env.AWS_REGION || 'us-west-2',
     pathStyle: !!o.pathStyle,
     maxSockets,
@@ -76,8 +82,12 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
   const program = new Command('socorro-reprocess')
     .description('Find Socorro crashes saved to S3 but never processed, and send them to the Reprocessing API.')
     .addHelpText('after', EXAMPLES)
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr.write(s),
+      // One line, like every other error: commander's message (and any "Did you mean" hint), then where the usage is.
+      outputError: (s, write) => write(`${oneLine(s)} (run with --help for usage)\n`),
+    })
     .exitOverride();
 
   addCommon(
@@ -89,7 +99,7 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
       .addOption(new Option('--layout <layout>', 'raw crash key layout: v1 (since Sep 2022) or v2 (May 2016 - Sep 2022)').default('v1'))
       .option('--chunk-size <n>', `ids per chunk file (raised so there are never more than 256 chunks)`, String(DEFAULT_CHUNK_SIZE))
       .option('--since <HH:MM>', 'keep only raw crashes saved at or after this time (UTC) on each date')
-      .option('--until <HH:MM>', 'keep only raw crashes saved at or before this time (UTC) on each date'),
+      .option('--until <HH:MM>', 'keep only raw crashes saved up to the end of this minute (UTC) on each date'),
   ).action(async (o) => {
     const dates = parseDates(o.dates);
     const layout = parseLayout(o.layout);

@@ -73,7 +73,8 @@ export function parseApiUrl(v: string | undefined, sendsToken: boolean): string 
   if (sendsToken && u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
     throw new UsageError(`--api-url: ${raw} is not https; the API token is only sent over https or to loopback`);
   }
-  return u.origin;
+  // The API is at {api-url}/api/Reprocessing/: keep a path prefix, drop the trailing slash.
+  return u.origin + u.pathname.replace(/\/+$/, '');
 }
 
 export const DEFAULT_API_URL = 'https://crash-stats.mozilla.org';

@@ -15,7 +15,7 @@ export interface ListOptions {
   chunkSize: number;
   /** Minutes after midnight UTC; keep objects saved at or after this time on each date. */
   since?: number;
-  /** Minutes after midnight UTC; keep objects saved at or before this time on each date. */
+  /** Minutes after midnight UTC; keep objects saved up to the end of this minute on each date. */
   until?: number;
   out: string;
   /** Listing requests in flight. */
@@ -83,7 +83,8 @@ export async function runList(opts: ListOptions, store: ObjectStore, reporter: R
   const listSlice = async (slice: Slice) => {
     const c = counts.get(slice.date)!;
     const from = opts.since === undefined ? -Infinity : dayTime(slice.date, opts.since);
-    const to = opts.until === undefined ? Infinity : dayTime(slice.date, opts.until);
+    // --until 13:45 means through 13:45:59.999; 24:00 is the end of the day.
+    const to = opts.until === undefined ? Infinity : dayTime(slice.date, opts.until) + (opts.until >= 1440 ? -1 : 59_999);
     let token: string | undefined;
     let first = true;
     while (first || token) {

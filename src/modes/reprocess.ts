@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { classifySubmit } from '../core/classify.ts';
 import { UsageError } from '../core/errors.ts';
@@ -109,6 +110,9 @@ export async function runReprocess(
     return res;
   }
 
+  // The ledger must be writable before anything is sent: an accepted batch missing from it would be sent again.
+  await mkdir(opts.out, { recursive: true });
+  await ledger.touch();
   const client = api();
   const task = reporter.start('reprocess', toSend.size);
   let done = 0;
