@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
@@ -76,6 +76,14 @@ async function listMode(out: string, store: ArtifactStore): Promise<void> {
   if (since !== undefined && until !== undefined && since > until) throw new UsageError(`since ${input('since')} is after until ${input('until')}`);
   const objects = s3FromInputs(64);
   const r = await core.group('List raw crashes', () => runList({ dates, layout, chunkSize, since, until, out }, objects, reporter()));
+  // A re-run of this job (re-run all jobs) starts over: the earlier attempt's list, chunks and
+  // check results would clash with these uploads (409) or describe another listing. The ledgers
+  // (reprocessed-N) stay, so nothing they hold is sent again.
+  const stale = (await store.list()).filter((a) => a.name === artifactNames.uuids || /^(chunk|result)-\d+$/.test(a.name));
+  if (stale.length) {
+    core.info(`re-run: deleting ${stale.length} artifact(s) of an earlier attempt (${stale.map((a) => a.name).join(', ')})`);
+    for (const a of stale) await store.delete(a.name);
+  }
   await core.group(`Upload ${r.plan.chunks.length + 1} artifacts`, () =>
     uploadAll(store, [
       { name: artifactNames.uuids, files: [join(out, 'uuids.txt')], root: out },
@@ -143,7 +151,7 @@ async function reprocessMode(out: string, store: ArtifactStore): Promise<void> {
     const dir = join(out, 'results', a.name);
     await store.download(a.id, dir);
     const r = await readIdFiles([join(dir, 'havenots.txt')], { allowEmpty: true }, merged);
-    checked += r.lines;
+    checked += r.lines + (await countLines(join(dir, 'haves.txt')));
   }
   // Ledgers of earlier attempts: what they submitted is never sent again.
   const submittedBefore = new IdSet();
@@ -176,6 +184,20 @@ async function reprocessMode(out: string, store: ArtifactStore): Promise<void> {
   core.setOutput('submitted', r.submitted);
   await reprocessSummary(r, { checked, havenots: merged.size, earlier: submittedBefore.size, apiUrl, attempt });
   if (r.failure) throw new RunError(r.failure);
+}
+
+/** Non-blank lines of a file (0 when it is absent): ids a check job found processed. */
+async function countLines(path: string): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+  let n = 0;
+  for (const line of text.split('\n')) if (line.trim()) n++;
+  return n;
 }
 
 async function downloadFiles(store: ArtifactStore, id: number, dir: string): Promise<string[]> {

@@ -22,7 +22,7 @@ export async function listSummary(r: ListResult, layout: Layout): Promise<void> 
     .addTable([
       hdr('date', 'raw crashes', 'other keys ignored', 'outside --since/--until'),
       ...r.dates.map((d) => [d.date, n(d.listed), n(d.junk), n(d.outsideWindow)]),
-      ['**total**', n(r.total), n(r.junk), n(r.outsideWindow)],
+      ['<strong>total</strong>', n(r.total), n(r.junk), n(r.outsideWindow)],
     ])
     .addRaw(
       `Layout ${layout}; ${n(r.requests)} list requests in ${formatDuration(r.elapsedMs)}. ` +
@@ -63,7 +63,11 @@ export async function reprocessSummary(
       [n(ctx.checked), n(ctx.havenots), n(r.alreadySubmitted), n(r.toSend), n(r.dryRun ? r.toSend : r.submitted), n(r.rejected)],
     ])
     .addRaw(
-      `${r.dryRun ? 'Nothing was sent.' : `${n(r.requests)} request(s) to ${ctx.apiUrl}/api/Reprocessing/ in ${formatDuration(r.elapsedMs)}; ledger artifact reprocessed-${ctx.attempt}.`}` +
+      (r.dryRun
+        ? 'Nothing was sent.'
+        : `${n(r.requests)} request(s) to ${ctx.apiUrl}/api/Reprocessing/ in ${formatDuration(r.elapsedMs)}` +
+          // The ledger artifact is only uploaded when this attempt added to it.
+          (r.submitted + r.rejected > 0 ? `; ledger artifact reprocessed-${ctx.attempt}.` : '; nothing new for the ledger.')) +
         (ctx.earlier ? ` ${n(ctx.earlier)} id(s) were submitted by earlier attempts and not sent again.` : ''),
       true,
     );
