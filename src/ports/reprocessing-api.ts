@@ -60,11 +60,13 @@ export function reprocessingForm(crashIds: string[], ruleset?: string): string {
 }
 
 export function reprocessingApi(opts: ApiOptions): ReprocessingApi {
-  const url = new URL('/api/Reprocessing/', opts.apiUrl);
+  const url = new URL(opts.apiUrl.replace(/\/+$/, '') + '/api/Reprocessing/');
   const timeout = opts.timeoutMs ?? 60_000;
   const maxRetries = opts.maxRetries ?? 8;
   const minMs = opts.minRetryMs ?? 1000;
   const maxMs = opts.maxRetryMs ?? 60_000;
+  // Error pages can echo the request's headers (debug pages, some proxies): the token must not reach a log.
+  const redact = (s: string): string => (opts.token ? s.split(opts.token).join('[redacted]') : s);
   const base = new Agent({ connections: 4, keepAliveTimeout: 10_000, headersTimeout: timeout, bodyTimeout: timeout });
   const dispatcher: Dispatcher = new RetryAgent(base, {
     // POST is not retried by default: a Reprocessing request only queues ids, and a repeat
@@ -98,11 +100,11 @@ export function reprocessingApi(opts: ApiOptions): ReprocessingApi {
           body: reprocessingForm(crashIds, opts.ruleset),
         });
         const text = await res.body.text();
-        return { status: res.statusCode, body: text.slice(0, 500) };
+        return { status: res.statusCode, body: redact(text).slice(0, 500) };
       } catch (err) {
         const e = err as Error & { statusCode?: number; code?: string };
-        if (typeof e.statusCode === 'number') return { status: e.statusCode, body: e.message };
-        return { status: 0, body: '', error: e.code ? `${e.code}: ${e.message}` : e.message };
+        if (typeof e.statusCode === 'number') return { status: e.statusCode, body: redact(e.message) };
+        return { status: 0, body: '', error: redact(e.code ? `${e.code}: ${e.message}` : e.message) };
       }
     },
     async close() {
