@@ -18,6 +18,7 @@ import {
   parseSeconds,
   tokenFromEnv,
 } from '../core/options.ts';
+import { interruptSignal } from '../core/interrupt.ts';
 import { periodicProgress, type Reporter } from '../core/progress.ts';
 import { DEFAULT_CHECK_CONCURRENCY, runCheck } from '../modes/check.ts';
 import { runList } from '../modes/list.ts';
@@ -167,13 +168,14 @@ async function reprocessMode(out: string, store: ArtifactStore): Promise<void> {
 
   const rep = reporter();
   let retries = 0;
+  const interrupt = interruptSignal((m) => core.warning(m));
   const r = await core.group('Submit to the Reprocessing API', () =>
     runReprocess(
-      { files: [], out: workDir, batchSize, sleepSeconds, max, allowMany, dryRun, alsoSubmitted: submittedBefore },
+      { files: [], out: workDir, batchSize, sleepSeconds, max, allowMany, dryRun, alsoSubmitted: submittedBefore, signal: interrupt.signal },
       () => reprocessingApi({ apiUrl, token: token!, ruleset, onRetry: (why, n, wait) => { retries++; rep.warn(`API: ${why}; retry ${n} in ${(wait / 1000).toFixed(1)}s`); } }),
       rep,
       { retries: () => retries },
-    ),
+    ).finally(() => interrupt.dispose()),
   );
   // The ledger is uploaded even when the run failed part way: it is what stops a re-run from resubmitting.
   if (!dryRun && r.submitted + r.rejected > 0) {

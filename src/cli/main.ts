@@ -14,6 +14,7 @@ import {
   parseSeconds,
   tokenFromEnv,
 } from '../core/options.ts';
+import { interruptSignal } from '../core/interrupt.ts';
 import { formatDuration } from '../core/progress.ts';
 import { DEFAULT_CHECK_CONCURRENCY, runCheck } from '../modes/check.ts';
 import { runList } from '../modes/list.ts';
@@ -159,8 +160,9 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
     const ruleset = parseRuleset(o.ruleset);
     const reporter = cliReporter(io.stderr, o.quiet);
     let retries = 0;
+    const interrupt = interruptSignal((m) => io.stderr.write(m + '\n'));
     const r = await runReprocess(
-      { files, out: o.out, batchSize, sleepSeconds, max, allowMany: !!o.allowMany, dryRun: !!o.dryRun, skipInvalid: o.skipInvalid },
+      { files, out: o.out, batchSize, sleepSeconds, max, allowMany: !!o.allowMany, dryRun: !!o.dryRun, skipInvalid: o.skipInvalid, signal: interrupt.signal },
       () =>
         reprocessingApi({
           apiUrl,
@@ -173,7 +175,7 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
         }),
       reporter,
       { retries: () => retries },
-    );
+    ).finally(() => interrupt.dispose());
     if (r.dryRun) {
       say(`dry run: ${r.toSend} id(s) would be submitted in ${r.batches} batch(es) to ${apiUrl}/api/Reprocessing/` +
         `${r.alreadySubmitted ? ` (${r.alreadySubmitted} already in the ledger)` : ''}; nothing was sent`);

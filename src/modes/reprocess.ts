@@ -27,6 +27,8 @@ export interface ReprocessOptions {
   skipInvalid?: boolean;
   /** Ids already accepted in earlier runs or attempts (ledgers from artifacts), never sent again. */
   alsoSubmitted?: IdSet;
+  /** Stops before the next batch (Ctrl-C, a cancelled job): the batch in flight is finished and recorded. */
+  signal?: AbortSignal;
 }
 
 export interface ReprocessResult {
@@ -118,6 +120,27 @@ export async function runReprocess(
   let done = 0;
 
   class Stop extends Error {}
+  const suspects: Array<{ id: string; body: string }> = [];
+
+  /**
+   * Ids the API answered 400 alone without naming them. When other ids are being accepted, the
+   * 400 is about these ids: reject them. When nothing was ever accepted, the API refuses
+   * everything (a proxy, a changed API): stop rather than bury every id in rejected.txt.
+   */
+  const settleSuspects = async () => {
+    if (suspects.length === 0) return;
+    if (res.submitted === 0) {
+      res.failure =
+        `the Reprocessing API answered 400 to every request, even to single ids, without naming an invalid crash id ` +
+        `(API said: ${suspects[0].body.trim().slice(0, 200) || '(no body)'}); stopped, nothing was rejected. Check --api-url and --ruleset`;
+      throw new Stop();
+    }
+    for (const s of suspects.splice(0)) {
+      res.rejected += await rejected.append([s.id], true);
+      reporter.warn(`rejected by the API (400): ${s.id}: ${s.body}`);
+      done++;
+    }
+  };
 
   /** Sends one batch; on 400 isolates the invalid ids (named by Socorro, else by halving). */
   const submit = async (ids: string[]): Promise<void> => {
@@ -132,12 +155,6 @@ export async function runReprocess(
       return;
     }
     if (verdict === 'invalid') {
-      if (ids.length === 1) {
-        res.rejected += await rejected.append(ids, true);
-        reporter.warn(`rejected by the API (400): ${ids[0]}: ${answer.body}`);
-        done++;
-        return;
-      }
       const named = /Crash id '([^']+)'/.exec(answer.body)?.[1];
       const bad = named === undefined ? -1 : ids.findIndex((id) => id === named || id.startsWith(named + ':'));
       if (bad >= 0) {
@@ -146,6 +163,11 @@ export async function runReprocess(
         done++;
         const rest = ids.filter((_, i) => i !== bad);
         return rest.length ? submit(rest) : undefined;
+      }
+      if (ids.length === 1) {
+        // Refused without being named: only the batch's outcome tells whether the id is at fault.
+        suspects.push({ id: ids[0], body: answer.body });
+        return;
       }
       const half = Math.ceil(ids.length / 2);
       await submit(ids.slice(0, half));
@@ -167,10 +189,15 @@ export async function runReprocess(
   try {
     let batch: string[] = [];
     const flushBatch = async () => {
+      if (opts.signal?.aborted) {
+        res.failure = `interrupted: ${res.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`;
+        throw new Stop();
+      }
       const due = paceStart + res.batches * paceMs;
       if (res.batches > 0 && Date.now() < due) await sleep(due - Date.now());
       res.batches++;
       await submit(batch);
+      await settleSuspects();
       batch = [];
     };
     for (const id of toSend) {
