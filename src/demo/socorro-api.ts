@@ -9,6 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { mulberry32 } from './prng.ts';
 
 export interface SocorroApiOptions {
   /** Port to listen on; 0 (the default) picks a free one. Always bound to 127.0.0.1. */
@@ -60,17 +61,6 @@ const DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000;
 const DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440;
 const PERMISSION_NAME = 'Reprocess Crashes';
 
-/** mulberry32: small, fast and good enough to make fault sequences reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Python's repr() of a str, as it appears in Socorro's BadArgumentError messages. */
 function pyRepr(s: string): string {

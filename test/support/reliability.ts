@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isCrashId } from '../../src/core/crash-id.ts';
+import { mulberry32 } from '../../src/demo/prng.ts';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -91,17 +92,8 @@ export function sorted(values: Iterable<string>): string[] {
   return [...values].sort();
 }
 
-/** mulberry32, for seeded kill points and data. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded kill points and data. */
+export const seeded = mulberry32;
 
 // ---------------------------------------------------------------------------------------------
 // An HTTP proxy for the Reprocessing API
