@@ -115,7 +115,7 @@ describe('CLI: the token is nowhere in stdout, stderr or --out', () => {
     },
     { name: 'reprocess, 403 page echoing the request headers', code: 1, argv: async (out) => ['reprocess', havenots, '--api-url', (await apiProxy({ alwaysStatus: 403, echoHeaders: true })).url, '--sleep', '0', '--out', out] },
     { name: 'reprocess, 500s echoing the request headers', code: 1, argv: async (out) => ['reprocess', havenots, '--api-url', (await apiProxy({ alwaysStatus: 500, echoHeaders: true })).url, '--sleep', '0', '--out', out] },
-    { name: 'reprocess, 400 page echoing the request headers', code: 0, argv: async (out) => ['reprocess', havenots, '--api-url', (await apiProxy({ alwaysStatus: 400, echoHeaders: true })).url, '--sleep', '0', '--out', out] },
+    { name: 'reprocess, 400 page echoing the request headers', code: 1, argv: async (out) => ['reprocess', havenots, '--api-url', (await apiProxy({ alwaysStatus: 400, echoHeaders: true })).url, '--sleep', '0', '--out', out] },
     { name: 'reprocess, http URL that is not loopback', code: 2, argv: (out) => ['reprocess', havenots, '--api-url', 'http://crash-stats.invalid', '--out', out] },
     { name: 'reprocess, bad URL', code: 2, argv: (out) => ['reprocess', havenots, '--api-url', 'https://', '--out', out] },
     { name: 'reprocess --help', code: 0, argv: () => ['reprocess', '--help'] },
