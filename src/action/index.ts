@@ -1,3 +1,5 @@
+import { favourSmallHeap } from '../core/heap.ts';
 import { run } from './main.ts';
 
+favourSmallHeap();
 void run();

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { isCrashId } from './crash-id.ts';
+import { scanIdLines } from './id-files.ts';
 import { IdSet } from './id-set.ts';
 
 /**
@@ -38,13 +37,14 @@ export class AppendOnceFile {
       exists = false;
     }
     if (exists) {
-      const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-      for await (const raw of rl) {
-        const line = raw.trim();
-        if (line === '') continue;
-        if (isCrashId(line)) ids.add(line);
-        else foreign++;
-      }
+      ids.reserve(Math.ceil((await stat(path)).size / 37));
+      await scanIdLines(path, {
+        id: (buf, off) => void ids.addBytes(buf, off),
+        other(line) {
+          if (isCrashId(line)) ids.add(line);
+          else foreign++;
+        },
+      });
     }
     return new AppendOnceFile(path, ids, foreign);
   }

@@ -1,29 +1,85 @@
-import PQueue from 'p-queue';
+/** The pool's width, which can be changed while it runs. */
+export interface PoolWidth {
+  concurrency: number;
+}
 
 /**
- * Runs `work` over `items` with at most `concurrency` at a time, without queueing every item
- * up front (a month has millions of ids). The concurrency can be changed while it runs, which
- * is how check slows down when S3 throttles. Stops feeding new items once `signal` aborts.
+ * Runs `work` over `items` with at most `concurrency` at a time, pulling items one by one (a
+ * month has millions of ids, none is queued ahead). The width can be changed while it runs,
+ * which is how check slows down when S3 throttles: a narrower pool lets lanes finish, a wider
+ * one starts more. Stops taking new items once `signal` aborts or a `work` throws (it then
+ * waits for the items in flight and throws the first error).
+ *
+ * No queue library: each lane is one async loop, so an item costs one call of `work` and
+ * nothing else (no task object, no promise per item beyond `work`'s own, no events).
  */
-export async function forEachPooled<T>(
+export function forEachPooled<T>(
   items: Iterable<T>,
   concurrency: number,
   work: (item: T) => Promise<void>,
-  opts: { signal?: AbortSignal; onQueue?: (queue: PQueue) => void } = {},
+  opts: { signal?: AbortSignal; onQueue?: (pool: PoolWidth) => void } = {},
 ): Promise<void> {
-  const queue = new PQueue({ concurrency });
-  opts.onQueue?.(queue);
+  const it = items[Symbol.iterator]();
+  let width = Math.max(1, Math.floor(concurrency));
+  let active = 0;
+  let exhausted = false;
+  let failed = false;
   let failure: unknown;
-  for (const item of items) {
-    if (opts.signal?.aborted || failure !== undefined) break;
-    // Keep a short backlog so a concurrency change takes effect quickly.
-    if (queue.size >= Math.max(16, queue.concurrency)) await queue.onSizeLessThan(Math.max(8, queue.concurrency / 2));
-    queue.add(() => work(item)).catch((err: unknown) => {
-      failure ??= err;
+  return new Promise<void>((resolve, reject) => {
+    const stopped = () => failed || exhausted || opts.signal?.aborted === true;
+    const settle = () => {
+      if (active > 0 || !stopped()) return;
+      if (failed) reject(failure);
+      else resolve();
+    };
+    const fail = (err: unknown) => {
+      if (!failed) {
+        failed = true;
+        failure = err;
+      }
+    };
+    const lane = async () => {
+      active++;
+      try {
+        // A lane leaves when the pool got narrower than the lanes running.
+        while (!stopped() && active <= width) {
+          let next: IteratorResult<T>;
+          try {
+            next = it.next();
+          } catch (err) {
+            fail(err);
+            break;
+          }
+          if (next.done) {
+            exhausted = true;
+            break;
+          }
+          try {
+            await work(next.value);
+          } catch (err) {
+            fail(err);
+          }
+        }
+      } finally {
+        active--;
+        settle();
+      }
+    };
+    const widen = () => {
+      while (active < width && !stopped()) void lane();
+    };
+    opts.onQueue?.({
+      get concurrency() {
+        return width;
+      },
+      set concurrency(n: number) {
+        width = Math.max(1, Math.floor(n));
+        widen();
+      },
     });
-  }
-  await queue.onIdle();
-  if (failure !== undefined) throw failure;
+    widen();
+    settle();
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { FORBIDDEN_HELP, classifyHead, isThrottle } from '../core/classify.ts';
+import { RunError, oneLine } from '../core/errors.ts';
 import { readIdFiles } from '../core/id-files.ts';
 import { IdSet } from '../core/id-set.ts';
 import { processedCrashKey } from '../core/layouts.ts';
@@ -51,7 +52,9 @@ export async function runCheck(opts: CheckOptions, store: ObjectStore, reporter:
   const havenots = await AppendOnceFile.open(join(opts.out, 'havenots.txt'));
 
   const todo = new IdSet(input.ids.size);
-  for (const id of input.ids) if (!haves.has(id) && !havenots.has(id)) todo.add(id);
+  for (let i = 0; i < input.ids.size; i++) {
+    if (!haves.ids.hasFrom(input.ids, i) && !havenots.ids.hasFrom(input.ids, i)) todo.addFrom(input.ids, i);
+  }
   const res: CheckResult = {
     input: input.ids.size,
     skipped: input.ids.size - todo.size,
@@ -67,6 +70,9 @@ export async function runCheck(opts: CheckOptions, store: ObjectStore, reporter:
   };
   if (input.invalid) reporter.warn(`${input.invalid} line(s) that are not crash ids were skipped`);
   if (res.skipped) reporter.info(`${res.skipped} id(s) already classified by an earlier run: skipped`);
+
+  // Only when there is something to check: a rerun with nothing left sends no request at all.
+  if (todo.size > 0) await checkBucket(store);
 
   const concurrency = opts.concurrency ?? DEFAULT_CHECK_CONCURRENCY;
   const maxAttempts = opts.maxAttempts ?? 10;
@@ -97,7 +103,16 @@ export async function runCheck(opts: CheckOptions, store: ObjectStore, reporter:
   let lastError = '';
   let done = 0;
   const task = reporter.start('check', todo.size);
-  const progress = () => task.update(++done, { haves: res.haves, havenots: res.havenots, errors: res.errors, width: aimd.current });
+  // Progress is drawn at most ten times a second, not once per id.
+  let shownAt = 0;
+  const show = () => task.update(done, { haves: res.haves, havenots: res.havenots, errors: res.errors, width: aimd.current });
+  const progress = () => {
+    done++;
+    const now = performance.now();
+    if (now - shownAt < 100) return;
+    shownAt = now;
+    show();
+  };
 
   const checkOne = async (id: string) => {
     const key = processedCrashKey(id);
@@ -156,6 +171,7 @@ export async function runCheck(opts: CheckOptions, store: ObjectStore, reporter:
     await havenots.touch();
     await haves.close();
     await havenots.close();
+    show();
     task.stop();
   }
   if (!res.failure && res.errors > 0) {
@@ -164,4 +180,22 @@ export async function runCheck(opts: CheckOptions, store: ObjectStore, reporter:
   res.finalConcurrency = aimd.current;
   res.elapsedMs = Date.now() - t0;
   return res;
+}
+
+/**
+ * A HEAD in a bucket that does not exist is a bodyless 404, the same answer as a crash that was
+ * never processed: without this look first, a mistyped bucket would make every id a havenot.
+ * One small listing also catches missing s3:ListBucket before any HEAD.
+ */
+async function checkBucket(store: ObjectStore): Promise<void> {
+  try {
+    await store.listPage('v1/processed_crash/', { maxKeys: 1 });
+  } catch (err) {
+    const e = err as Error & { $metadata?: { httpStatusCode?: number } };
+    const status = e.$metadata?.httpStatusCode;
+    if (e.name === 'NoSuchBucket' || status === 404) throw new RunError('no such bucket: check --bucket (nothing was checked)');
+    if (status === 403) throw new RunError(FORBIDDEN_HELP.replace('to a HEAD of a processed crash', 'to a listing of the bucket'));
+    if (e.name === 'CredentialsProviderError') throw new RunError(`no AWS credentials: ${oneLine(e)}`);
+    throw new RunError(`S3 did not answer a listing of the bucket: ${oneLine(e)}`);
+  }
 }

@@ -4,6 +4,7 @@ import { planChunks, type ChunkPlan } from '../core/chunks.ts';
 import { dayTime } from '../core/dates.ts';
 import { RunError, oneLine } from '../core/errors.ts';
 import { writeIdsAtomic } from '../core/id-files.ts';
+import { PackedIdList } from '../core/id-set.ts';
 import { crashIdFromKey, rawCrashPrefixes, type Layout } from '../core/layouts.ts';
 import { forEachPooled, sleep } from '../core/pool.ts';
 import type { Reporter } from '../core/progress.ts';
@@ -75,7 +76,8 @@ export async function runList(opts: ListOptions, store: ObjectStore, reporter: R
   const t0 = Date.now();
   const slices = opts.dates.flatMap((d) => slicesFor(opts.layout, d));
   const counts = new Map<string, DateCount>(opts.dates.map((date) => [date, { date, listed: 0, junk: 0, outsideWindow: 0 }]));
-  const ids: string[] = [];
+  // Packed, 16 bytes an id: a month is ~11 M of them.
+  const ids = new PackedIdList();
   let requests = 0;
   let done = 0;
   const task = reporter.start(`list ${opts.dates.length} date(s), ${opts.layout}`, slices.length);
@@ -113,24 +115,24 @@ export async function runList(opts: ListOptions, store: ObjectStore, reporter: R
         ids.push(id);
       }
     }
-    task.update(++done, { ids: ids.length });
+    task.update(++done, { ids: ids.size });
   };
 
   await forEachPooled(slices, opts.concurrency ?? (opts.layout === 'v2' ? 64 : 16), listSlice);
   task.stop();
 
-  ids.sort();
-  const unique = dedupeSorted(ids);
-  const plan = planChunks(unique.length, opts.chunkSize);
+  ids.sortUnique();
+  const unique = ids;
+  const plan = planChunks(unique.size, opts.chunkSize);
   if (plan.requested !== undefined) {
     reporter.warn(
-      `chunk size raised from ${plan.requested} to ${plan.chunkSize} so that ${unique.length} ids make at most 256 chunks (GitHub's matrix limit)`,
+      `chunk size raised from ${plan.requested} to ${plan.chunkSize} so that ${unique.size} ids make at most 256 chunks (GitHub's matrix limit)`,
     );
   }
   await writeOutputs(opts.out, unique, plan);
   const dates = [...counts.values()];
   return {
-    total: unique.length,
+    total: unique.size,
     junk: dates.reduce((s, d) => s + d.junk, 0),
     outsideWindow: dates.reduce((s, d) => s + d.outsideWindow, 0),
     dates,
@@ -141,19 +143,12 @@ export async function runList(opts: ListOptions, store: ObjectStore, reporter: R
   };
 }
 
-function dedupeSorted(ids: string[]): string[] {
-  let w = 0;
-  for (let r = 0; r < ids.length; r++) if (r === 0 || ids[r] !== ids[w - 1]) ids[w++] = ids[r];
-  ids.length = w;
-  return ids;
-}
-
-async function writeOutputs(out: string, ids: string[], plan: ChunkPlan): Promise<void> {
+async function writeOutputs(out: string, ids: PackedIdList, plan: ChunkPlan): Promise<void> {
   const dir = join(out, 'chunks');
   await mkdir(dir, { recursive: true });
   // Chunks of an earlier run would be mistaken for this one's.
   for (const f of await readdir(dir)) if (/^uuids-\d+-\d+\.txt$/.test(f)) await rm(join(dir, f));
-  for (const c of plan.chunks) await writeIdsAtomic(join(out, c.file), ids.slice(c.start, c.end));
+  for (const c of plan.chunks) await writeIdsAtomic(join(out, c.file), ids.range(c.start, c.end));
   await writeIdsAtomic(join(out, 'uuids.txt'), ids);
 }
 

@@ -82,11 +82,16 @@ export async function runReprocess(
     elapsedMs: 0,
     ledgerFile: ledger.path,
   };
-  const toSend = new IdSet(input.ids.size);
-  for (const id of input.ids) {
-    if (ledger.has(id) || opts.alsoSubmitted?.has(id)) res.alreadySubmitted++;
-    else if (rejected.has(id)) res.alreadyRejected++;
-    else toSend.add(id);
+  // One byte an input id (1: to send) instead of a second set of ids: 1 MB for a million, not 24.
+  const send = new Uint8Array(input.ids.size);
+  const toSend = { size: 0 };
+  for (let i = 0; i < input.ids.size; i++) {
+    if (ledger.ids.hasFrom(input.ids, i) || opts.alsoSubmitted?.hasFrom(input.ids, i)) res.alreadySubmitted++;
+    else if (rejected.ids.hasFrom(input.ids, i)) res.alreadyRejected++;
+    else {
+      send[i] = 1;
+      toSend.size++;
+    }
   }
   res.toSend = toSend.size;
   if (input.invalid) reporter.warn(`${input.invalid} line(s) that are not crash ids were skipped`);
@@ -185,7 +190,7 @@ export async function runReprocess(
     throw new Stop();
   };
 
-  const paceStart = Date.now();
+  let nextAt = Date.now();
   try {
     let batch: string[] = [];
     const flushBatch = async () => {
@@ -193,15 +198,20 @@ export async function runReprocess(
         res.failure = `interrupted: ${res.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`;
         throw new Stop();
       }
-      const due = paceStart + res.batches * paceMs;
-      if (res.batches > 0 && Date.now() < due) await sleep(due - Date.now());
+      if (Date.now() < nextAt) await sleep(nextAt - Date.now());
+      // One batch every paceMs on a fixed grid; time lost to retries is not made up with a burst.
+      const started = Date.now();
+      nextAt = (started - nextAt > paceMs / 2 ? started : nextAt) + paceMs;
       res.batches++;
       await submit(batch);
+      const ended = Date.now();
+      if (ended - started > paceMs) nextAt = Math.max(nextAt, ended + paceMs);
       await settleSuspects();
       batch = [];
     };
-    for (const id of toSend) {
-      batch.push(id);
+    for (let i = 0; i < send.length; i++) {
+      if (send[i] === 0) continue;
+      batch.push(input.ids.at(i));
       if (batch.length === batchSize) await flushBatch();
     }
     if (batch.length) await flushBatch();

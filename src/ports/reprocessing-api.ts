@@ -1,4 +1,4 @@
-import { Agent, RetryAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 export interface SubmitAnswer {
   /** Final HTTP status after undici's retries; 0 when no answer came at all. */
@@ -67,8 +67,13 @@ export function reprocessingApi(opts: ApiOptions): ReprocessingApi {
   const maxMs = opts.maxRetryMs ?? 60_000;
   // Error pages can echo the request's headers (debug pages, some proxies): the token must not reach a log.
   const redact = (s: string): string => (opts.token ? s.split(opts.token).join('[redacted]') : s);
-  const base = new Agent({ connections: 4, keepAliveTimeout: 10_000, headersTimeout: timeout, bodyTimeout: timeout });
-  const dispatcher: Dispatcher = new RetryAgent(base, {
+  // undici is loaded on the first request: a dry run never pays for it.
+  let lazy: Promise<Dispatcher> | undefined;
+  const dispatcher = () => (lazy ??= makeDispatcher());
+  const makeDispatcher = async (): Promise<Dispatcher> => {
+    const { Agent, RetryAgent } = await import('undici');
+    const base = new Agent({ connections: 4, keepAliveTimeout: 10_000, headersTimeout: timeout, bodyTimeout: timeout });
+    return new RetryAgent(base, {
     // POST is not retried by default: a Reprocessing request only queues ids, and a repeat
     // of a batch whose answer was lost costs one extra processing, not a lost crash.
     methods: ['POST'],
@@ -83,12 +88,13 @@ export function reprocessingApi(opts: ApiOptions): ReprocessingApi {
       opts.onRetry?.(e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? e.message), counter, wait);
       return setTimeout(() => cb(null), wait) as unknown as null;
     },
-  });
+    });
+  };
 
   return {
     async submit(crashIds) {
       try {
-        const res = await dispatcher.request({
+        const res = await (await dispatcher()).request({
           origin: url.origin,
           path: url.pathname,
           method: 'POST',
@@ -108,7 +114,7 @@ export function reprocessingApi(opts: ApiOptions): ReprocessingApi {
       }
     },
     async close() {
-      await dispatcher.close();
+      if (lazy) await (await lazy).close();
     },
   };
 }

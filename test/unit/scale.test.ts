@@ -1,0 +1,135 @@
+/**
+ * docs/scale.md as assertions: a day and a month planned the way the list step plans them (no S3
+ * needed), checked against GitHub's limits and the workflow's own settings. Arithmetic only:
+ * no timing is measured here.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNKS, planChunks, type ChunkPlan } from '../../src/core/chunks.ts';
+
+// GitHub Actions limits (docs.github.com, "Actions limits" and "Passing information between jobs").
+const MATRIX_MAX_JOBS = 256;
+const JOB_OUTPUTS_MAX_BYTES = 1024 * 1024; // per job, sized as UTF-16
+const ARTIFACTS_PER_JOB_MAX = 500; // actions/upload-artifact v4, @actions/artifact
+const HOSTED_JOB_MAX_MINUTES = 6 * 60;
+// S3: 5,500 GET/HEAD per second per partitioned prefix; every check job HEADs v1/processed_crash/.
+const S3_HEAD_PER_SECOND = 5500;
+
+const DAY = 373_495; // the contract's example day
+const MONTH = 11_000_000; // ~30 such days
+const BIG_MONTH = 31 * DAY; // 11,578,345: the largest month at that daily volume
+
+const workflow = parse(readFileSync(join(import.meta.dirname, '../../.github/workflows/reprocess.yml'), 'utf8')) as {
+  on: { workflow_dispatch: { inputs: Record<string, { default?: unknown }> } };
+  jobs: Record<string, { 'timeout-minutes'?: number; strategy?: { 'max-parallel'?: unknown } }>;
+};
+const inputs = workflow.on.workflow_dispatch.inputs;
+const defaultChunkSize = Number(inputs['chunk-size'].default);
+const defaultMaxParallel = Number(inputs['max-parallel'].default);
+const checkTimeoutMinutes = workflow.jobs.check['timeout-minutes'] ?? HOSTED_JOB_MAX_MINUTES;
+
+/** The list job's `chunks` output as the action writes it (core.setOutput JSON-encodes arrays). */
+const chunksOutput = (plan: ChunkPlan) => JSON.stringify(plan.chunks.map((c) => c.index));
+/** Output size as GitHub counts it: UTF-16, two bytes a character. */
+const utf16Bytes = (s: string) => s.length * 2;
+
+/**
+ * Seconds one check job spends on HEADs when `parallel` jobs share S3's per-prefix rate (the
+ * tool's AIMD pool settles at its share; its own ceiling is well above it, see bench row 1).
+ */
+const jobSeconds = (chunk: number, parallel: number) => chunk / (S3_HEAD_PER_SECOND / parallel);
+
+/** Sanity of a plan: contiguous, complete, within the matrix limit. */
+function expectValid(plan: ChunkPlan, total: number) {
+  expect(plan.chunks.length).toBeLessThanOrEqual(MATRIX_MAX_JOBS);
+  let next = 0;
+  for (const [i, c] of plan.chunks.entries()) {
+    expect(c.index).toBe(i);
+    expect(c.start).toBe(next);
+    expect(c.end - c.start).toBeLessThanOrEqual(plan.chunkSize);
+    next = c.end;
+  }
+  expect(next).toBe(total);
+}
+
+describe('scale: the workflow defaults are the ones planned for', () => {
+  it('chunk size 50,000 and 16 check jobs at once', () => {
+    expect(defaultChunkSize).toBe(DEFAULT_CHUNK_SIZE);
+    expect(DEFAULT_CHUNK_SIZE).toBe(50_000);
+    expect(defaultMaxParallel).toBe(16);
+    expect(MAX_CHUNKS).toBe(MATRIX_MAX_JOBS);
+  });
+});
+
+describe('scale: a day of 373,495 ids', () => {
+  const plan = planChunks(DAY, defaultChunkSize);
+
+  it('is 8 check jobs, all running at once', () => {
+    expectValid(plan, DAY);
+    expect(plan.chunks).toHaveLength(8);
+    expect(plan.chunks.length).toBeLessThanOrEqual(defaultMaxParallel);
+  });
+
+  it('takes about 68 s of HEADs in all at S3 rate, ~73 s for a full chunk sharing it 8 ways', () => {
+    expect(DAY / S3_HEAD_PER_SECOND).toBeCloseTo(67.9, 1);
+    expect(jobSeconds(50_000, plan.chunks.length)).toBeCloseTo(72.7, 1);
+    expect(jobSeconds(50_000, plan.chunks.length)).toBeLessThan(checkTimeoutMinutes * 60);
+  });
+});
+
+describe('scale: a month of ~11 M ids, in one dispatch', () => {
+  for (const total of [MONTH, BIG_MONTH]) {
+    describe(`${total} ids`, () => {
+      const plan = planChunks(total, defaultChunkSize);
+
+      it('keeps the default chunk size and stays within 256 matrix jobs', () => {
+        expectValid(plan, total);
+        expect(plan.requested).toBeUndefined();
+        expect(plan.chunkSize).toBe(50_000);
+        expect(plan.chunks).toHaveLength(Math.ceil(total / 50_000)); // 220 and 232
+      });
+
+      it("keeps the list job's outputs far below 1 MB", () => {
+        const out = chunksOutput(plan);
+        expect(JSON.parse(out)).toEqual(plan.chunks.map((_, i) => i));
+        expect(utf16Bytes(out) + utf16Bytes(String(total))).toBeLessThan(4 * 1024);
+        expect(utf16Bytes(out)).toBeLessThan(JOB_OUTPUTS_MAX_BYTES / 100);
+      });
+
+      it('uploads at most 500 artifacts from any one job', () => {
+        // list: uuids + chunk-{k} per chunk; check: result-{k}; reprocess: reprocessed-{attempt}.
+        const listArtifacts = 1 + plan.chunks.length;
+        expect(listArtifacts).toBeLessThanOrEqual(ARTIFACTS_PER_JOB_MAX);
+      });
+
+      it('gives every check job minutes, not hours, at S3 rate with 16 jobs sharing it', () => {
+        const perJob = jobSeconds(plan.chunkSize, Math.min(defaultMaxParallel, plan.chunks.length));
+        expect(perJob).toBeLessThan(150); // 50,000 ids at 344/s: 145 s
+        expect(perJob).toBeLessThan((checkTimeoutMinutes * 60) / 10);
+        // The HEADs of the whole month, whatever the parallelism: S3's prefix rate is the limit.
+        expect(total / S3_HEAD_PER_SECOND / 60).toBeLessThan(36);
+      });
+    });
+  }
+
+  it('raises a small chunk size so the month still fits in 256 jobs, and each job still fits its timeout', () => {
+    const plan = planChunks(MONTH, 10_000);
+    expectValid(plan, MONTH);
+    expect(plan.requested).toBe(10_000);
+    expect(plan.chunkSize).toBe(Math.ceil(MONTH / MATRIX_MAX_JOBS)); // 42,969
+    expect(plan.chunks).toHaveLength(MATRIX_MAX_JOBS);
+    expect(utf16Bytes(chunksOutput(plan))).toBeLessThan(4 * 1024);
+    expect(1 + plan.chunks.length).toBeLessThanOrEqual(ARTIFACTS_PER_JOB_MAX);
+    // Even with all 256 jobs sharing S3's rate at once, one job needs 2,000 s < 120 min.
+    expect(jobSeconds(plan.chunkSize, MATRIX_MAX_JOBS)).toBeLessThan(checkTimeoutMinutes * 60);
+  });
+
+  it('needs more than one dispatch only beyond 256 × the job timeout at S3 rate', () => {
+    // The largest total one dispatch can check if every job must finish within its timeout while
+    // 16 share S3's rate: 256 chunks of (timeout × 5,500/16) ids. Far above a month.
+    const maxPerJob = checkTimeoutMinutes * 60 * (S3_HEAD_PER_SECOND / defaultMaxParallel);
+    expect(MATRIX_MAX_JOBS * maxPerJob).toBeGreaterThan(10 * BIG_MONTH);
+  });
+});
