@@ -136,8 +136,15 @@ export async function startHeadStub(latencyMs = 0): Promise<{ endpoint: string; 
   let n = 0;
   const server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     n++;
-    // The id's first hex digit (random) picks the answer: about half 200, half 404.
     const url = req.url ?? '';
+    // check lists one key first to prove the bucket exists: answer with an empty listing.
+    if (req.method === 'GET' && url.includes('list-type=2')) {
+      const body = '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>stub</Name><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>';
+      res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    // The id's first hex digit (random) picks the answer: about half 200, half 404.
     const c = url.charCodeAt(url.lastIndexOf('/') + 1);
     const answer = () => {
       res.writeHead(c % 2 === 0 ? 200 : 404, { 'content-length': 0 });
