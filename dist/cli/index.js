@@ -7515,7 +7515,9 @@ const DEFAULT_SLEEP_SECONDS = 1;
  * Ids to send: the input less the ledger and rejected.txt. Refuses (exit 2, nothing sent) when
  * there are more than `max` of them, so a wrong file cannot flood the processing queue.
  */
-async function runReprocess(opts, api, reporter, hooks = {}) {
+async function runReprocess(opts, 
+/** Makes the API client; the mode hands it the retry callback so it can count and log retries. */
+api, reporter) {
     const t0 = Date.now();
     const usingDefault = opts.files.length === 0;
     const files = usingDefault ? [(0,external_node_path_.join)(opts.out, 'havenots.txt')] : opts.files;
@@ -7577,7 +7579,10 @@ async function runReprocess(opts, api, reporter, hooks = {}) {
     // The ledger must be writable before anything is sent: an accepted batch missing from it would be sent again.
     await (0,promises_.mkdir)(opts.out, { recursive: true });
     await ledger.touch();
-    const client = api();
+    const client = api((why, attempt, waitMs) => {
+        res.retries++;
+        reporter.warn(`API: ${why}; retry ${attempt} in ${(waitMs / 1000).toFixed(1)}s`);
+    });
     const task = reporter.start('reprocess', toSend.size);
     let done = 0;
     class Stop extends Error {
@@ -7682,7 +7687,6 @@ async function runReprocess(opts, api, reporter, hooks = {}) {
     }
     finally {
         task.stop();
-        res.retries = hooks.retries?.() ?? 0;
         await ledger.close();
         await rejected.close();
         await client.close();
@@ -8213,17 +8217,8 @@ async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr:
         const max = parseIntOption('--max', o.max, DEFAULT_MAX, 0, 1_000_000_000);
         const ruleset = parseRuleset(o.ruleset);
         const reporter = cliReporter(io.stderr, o.quiet);
-        let retries = 0;
         const interrupt = interruptSignal((m) => io.stderr.write(m + '\n'));
-        const r = await runReprocess({ files, out: o.out, batchSize, sleepSeconds, max, allowMany: !!o.allowMany, dryRun: !!o.dryRun, skipInvalid: o.skipInvalid, signal: interrupt.signal }, () => reprocessingApi({
-            apiUrl,
-            token: token,
-            ruleset,
-            onRetry: (why, n, wait) => {
-                retries++;
-                reporter.warn(`API: ${why}; retry ${n} in ${(wait / 1000).toFixed(1)}s`);
-            },
-        }), reporter, { retries: () => retries }).finally(() => interrupt.dispose());
+        const r = await runReprocess({ files, out: o.out, batchSize, sleepSeconds, max, allowMany: !!o.allowMany, dryRun: !!o.dryRun, skipInvalid: o.skipInvalid, signal: interrupt.signal }, (onRetry) => reprocessingApi({ apiUrl, token: token, ruleset, onRetry }), reporter).finally(() => interrupt.dispose());
         if (r.dryRun) {
             say(`dry run: ${r.toSend} id(s) would be submitted in ${r.batches} batch(es) to ${apiUrl}/api/Reprocessing/` +
                 `${r.alreadySubmitted ? ` (${r.alreadySubmitted} already in the ledger)` : ''}; nothing was sent`);

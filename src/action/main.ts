@@ -167,21 +167,18 @@ async function reprocessMode(out: string, store: ArtifactStore): Promise<void> {
   core.info(`${merged.size} havenot(s) from ${results.length} chunk(s); ${submittedBefore.size} id(s) submitted by earlier attempts`);
 
   const rep = reporter();
-  let retries = 0;
   const interrupt = interruptSignal((m) => core.warning(m));
   const r = await core.group('Submit to the Reprocessing API', () =>
     runReprocess(
       { files: [], out: workDir, batchSize, sleepSeconds, max, allowMany, dryRun, alsoSubmitted: submittedBefore, signal: interrupt.signal },
-      () => reprocessingApi({ apiUrl, token: token!, ruleset, onRetry: (why, n, wait) => { retries++; rep.warn(`API: ${why}; retry ${n} in ${(wait / 1000).toFixed(1)}s`); } }),
+      (onRetry) => reprocessingApi({ apiUrl, token: token!, ruleset, onRetry }),
       rep,
-      { retries: () => retries },
     ).finally(() => interrupt.dispose()),
   );
   // The ledger is uploaded even when the run failed part way: it is what stops a re-run from resubmitting.
   if (!dryRun && r.submitted + r.rejected > 0) {
-    const files = [join(workDir, 'reprocessed.txt'), join(workDir, 'rejected.txt')];
     const present = (await readdir(workDir)).filter((f) => f === 'reprocessed.txt' || f === 'rejected.txt');
-    await store.upload(artifactNames.reprocessed(attempt), files.filter((f) => present.some((p) => f.endsWith(p))), workDir);
+    await store.upload(artifactNames.reprocessed(attempt), present.map((f) => join(workDir, f)), workDir);
   }
   core.setOutput('submitted', r.submitted);
   await reprocessSummary(r, { checked, havenots: merged.size, earlier: submittedBefore.size, apiUrl, attempt });

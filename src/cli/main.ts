@@ -159,22 +159,11 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
     const max = parseIntOption('--max', o.max, DEFAULT_MAX, 0, 1_000_000_000);
     const ruleset = parseRuleset(o.ruleset);
     const reporter = cliReporter(io.stderr, o.quiet);
-    let retries = 0;
     const interrupt = interruptSignal((m) => io.stderr.write(m + '\n'));
     const r = await runReprocess(
       { files, out: o.out, batchSize, sleepSeconds, max, allowMany: !!o.allowMany, dryRun: !!o.dryRun, skipInvalid: o.skipInvalid, signal: interrupt.signal },
-      () =>
-        reprocessingApi({
-          apiUrl,
-          token: token!,
-          ruleset,
-          onRetry: (why, n, wait) => {
-            retries++;
-            reporter.warn(`API: ${why}; retry ${n} in ${(wait / 1000).toFixed(1)}s`);
-          },
-        }),
+      (onRetry) => reprocessingApi({ apiUrl, token: token!, ruleset, onRetry }),
       reporter,
-      { retries: () => retries },
     ).finally(() => interrupt.dispose());
     if (r.dryRun) {
       say(`dry run: ${r.toSend} id(s) would be submitted in ${r.batches} batch(es) to ${apiUrl}/api/Reprocessing/` +

@@ -7,7 +7,7 @@ import { IdSet } from '../core/id-set.ts';
 import { AppendOnceFile } from '../core/ledger.ts';
 import { sleep } from '../core/pool.ts';
 import type { Reporter } from '../core/progress.ts';
-import type { ReprocessingApi } from '../ports/reprocessing-api.ts';
+import type { ReprocessingApi, RetryListener } from '../ports/reprocessing-api.ts';
 
 export const DEFAULT_BATCH_SIZE = 50;
 export const MAX_BATCH_SIZE = 1000;
@@ -55,9 +55,9 @@ export interface ReprocessResult {
  */
 export async function runReprocess(
   opts: ReprocessOptions,
-  api: () => ReprocessingApi,
+  /** Makes the API client; the mode hands it the retry callback so it can count and log retries. */
+  api: (onRetry: RetryListener) => ReprocessingApi,
   reporter: Reporter,
-  hooks: { retries?: () => number } = {},
 ): Promise<ReprocessResult> {
   const t0 = Date.now();
   const usingDefault = opts.files.length === 0;
@@ -120,7 +120,10 @@ export async function runReprocess(
   // The ledger must be writable before anything is sent: an accepted batch missing from it would be sent again.
   await mkdir(opts.out, { recursive: true });
   await ledger.touch();
-  const client = api();
+  const client = api((why, attempt, waitMs) => {
+    res.retries++;
+    reporter.warn(`API: ${why}; retry ${attempt} in ${(waitMs / 1000).toFixed(1)}s`);
+  });
   const task = reporter.start('reprocess', toSend.size);
   let done = 0;
 
@@ -219,7 +222,6 @@ export async function runReprocess(
     if (!(err instanceof Stop)) throw err;
   } finally {
     task.stop();
-    res.retries = hooks.retries?.() ?? 0;
     await ledger.close();
     await rejected.close();
     await client.close();

@@ -16,6 +16,8 @@ export interface ReprocessingApi {
   close(): Promise<void>;
 }
 
+export type RetryListener = (reason: string, attempt: number, waitMs: number) => void;
+
 export interface ApiOptions {
   apiUrl: string;
   token: string;
@@ -26,7 +28,7 @@ export interface ApiOptions {
   minRetryMs?: number;
   maxRetryMs?: number;
   /** Called before each retry, for the log. */
-  onRetry?: (reason: string, attempt: number, waitMs: number) => void;
+  onRetry?: RetryListener;
   timeoutMs?: number;
 }
 

@@ -48,12 +48,10 @@ async function proxy(target: string, opts: ApiProxyOptions): Promise<ApiProxy> {
 
 /** runReprocess over the real port with small backoffs. */
 async function reprocess(url: string, file: string, out: string, extra: { batchSize?: number; ruleset?: string } = {}) {
-  let retries = 0;
   const r = await runReprocess(
     { files: [file], out, batchSize: extra.batchSize ?? 10, sleepSeconds: 0 },
-    () => reprocessingApi({ apiUrl: url, token: TOKEN, ruleset: extra.ruleset, minRetryMs: 2, maxRetryMs: 500, maxRetries: 8, onRetry: () => retries++ }),
+    (onRetry) => reprocessingApi({ apiUrl: url, token: TOKEN, ruleset: extra.ruleset, minRetryMs: 2, maxRetryMs: 500, maxRetries: 8, onRetry }),
     silentReporter,
-    { retries: () => retries },
   );
   return r;
 }

@@ -219,6 +219,8 @@ describe('reprocess, SIGKILLed twice per seed, then finished', () => {
       const inLedger = new Set(ledger.ids);
       const unrecorded = [...accepted].filter((id) => !inLedger.has(id));
       expect(unrecorded.length).toBeLessThanOrEqual(BATCH);
+      // SIGINT/SIGTERM let the batch in flight finish and reach the ledger before the exit.
+      if (signal !== 'SIGKILL') expect(unrecorded).toEqual([]);
       expectedResends += unrecorded.length;
       kills.push({ atRequest: proxy.stats.requests - base, ledger: ledger.ids.length, torn: ledger.torn, acceptedNotInLedger: unrecorded.length, exit: res.signal ?? res.code });
     }

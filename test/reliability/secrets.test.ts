@@ -139,11 +139,12 @@ describe('network failures (in-process, small backoffs): the token is not in the
     const reporter = { info: (m: string) => log.push(m), warn: (m: string) => log.push(m), start: () => ({ update() {}, stop() {} }) };
     const r = await runReprocess(
       { files: [file], out, sleepSeconds: 0 },
-      () => reprocessingApi({ apiUrl: broken?.url ?? 'http://127.0.0.1:1', token: TOKEN, minRetryMs: 1, maxRetryMs: 5, onRetry: (why) => log.push(why) }),
+      (onRetry) => reprocessingApi({ apiUrl: broken?.url ?? 'http://127.0.0.1:1', token: TOKEN, minRetryMs: 1, maxRetryMs: 5, onRetry }),
       reporter,
     );
     expect(r.failure).toMatch(/no answer/);
     expect(r.submitted).toBe(0);
+    expect(log.some((l) => l.startsWith('API: ') && l.includes('retry'))).toBe(true); // retry lines reached the log
     expect(await leaks({ failure: r.failure ?? '', log: log.join('\n') }, [out])).toEqual([]);
   });
 });
