@@ -1,10 +1,15 @@
 // A local stand-in for GitHub's artifact "results service": a Twirp JSON API in this process,
 // with Azurite (a child process) as the blob storage the signed URLs point at. The real
 // @actions/artifact client talks to it unchanged, given the env from envFor().
+// The same server answers the public REST endpoints the client's `findBy` option uses in place
+// of api.github.com (GITHUB_API_URL): list a run's artifacts, download one (a 302 to a signed blob
+// URL), delete one. Runs have attempts; the Twirp view of earlier attempts can be made to
+// misbehave as GitHub's has (setTwirpCrossAttempt), and REST calls can be given faults.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { realpathSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
@@ -15,16 +20,86 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 
+/**
+ * How the Twirp API treats artifacts uploaded by an earlier attempt of the caller's run.
+ * - 'ok': like any other artifact of the run (the default, and what GitHub did before 2026-07).
+ * - 'listed-but-404': ListArtifacts lists them, GetSignedArtifactURL and DeleteArtifact answer
+ *   404 "workflow run not found" (actions/download-artifact#486).
+ * - 'hidden': not there at all: not listed, not found, and their names are free to upload again
+ *   (actions/upload-artifact#585).
+ * REST always sees every attempt's artifacts: GitHub's REST API is per run.
+ */
+export type TwirpCrossAttempt = 'ok' | 'listed-but-404' | 'hidden';
+
+/** Faults of the REST API, for fail-closed tests. Statuses get GitHub-style JSON error bodies. */
+export interface RestFaults {
+  /** Status for `GET .../actions/runs/{run_id}/artifacts` (used by list, get and delete). */
+  list?: number;
+  /** Status for `GET .../actions/artifacts/{id}/zip` instead of its 302. */
+  download?: number;
+  /** The 302 points at a copy of the zip with bytes appended: still extracts, digest differs. */
+  downloadCorrupt?: boolean;
+  /** Each fault above hits only the next `times` matching requests (default: until replaced). */
+  times?: number;
+}
+
+/** The `actions` permission of a REST token (GITHUB_TOKEN's `permissions: actions: …`). */
+export type ActionsPermission = 'none' | 'read' | 'write';
+
+/** One REST request as the service saw it. */
+export interface RestRequest {
+  method: string;
+  /** Path without the query, e.g. /repos/o/r/actions/runs/7/artifacts */
+  path: string;
+  query: Record<string, string>;
+  /** 'token' or 'bearer' (the Authorization scheme), or undefined if none was sent. */
+  auth?: 'token' | 'bearer';
+  userAgent?: string;
+  status: number;
+}
+
+export interface JobOptions {
+  /** The run attempt (GITHUB_RUN_ATTEMPT) the job belongs to; default 1. */
+  attempt?: number;
+}
+
 export interface ArtifactBackend {
   /** ACTIONS_RESULTS_URL */
   resultsUrl: string;
+  /** GITHUB_API_URL: the REST API stand-in (same server), no trailing slash. */
+  apiUrl: string;
+  /** 'owner/name' of the repository every run belongs to, as REST sees it (GITHUB_REPOSITORY). */
+  repository: string;
   /** Unsigned JWT whose scp carries 'Actions.Results:<run>:<job>', as the runner's token does. */
-  tokenFor(runId: string, jobId: string): string;
-  /** Everything a job process needs for the artifact client to reach this backend. */
-  envFor(runId: string, jobId: string): Record<string, string>;
+  tokenFor(runId: string, jobId: string, opts?: JobOptions): string;
+  /**
+   * Everything a job process needs for the artifact client to reach this backend, over Twirp
+   * and (given a token from restTokenFor, GITHUB_REPOSITORY and GITHUB_RUN_ID) over REST.
+   * With `attempt`, also GITHUB_RUN_ATTEMPT.
+   */
+  envFor(runId: string, jobId: string, opts?: JobOptions): Record<string, string>;
+  /** A REST token (like GITHUB_TOKEN) for `repository` (default: this.repository), actions: read by default. */
+  restTokenFor(opts?: { repository?: string; actions?: ActionsPermission }): string;
   /** Finalized artifacts, oldest first; all runs unless runId is given. */
   artifacts(runId?: string): Array<{ id: string; name: string; size: number; jobId: string; runId: string }>;
+  /** As artifacts(), with the uploading attempt and the digest FinalizeArtifact declared. */
+  artifactRecords(
+    runId?: string,
+  ): Array<{ id: string; name: string; size: number; jobId: string; runId: string; attempt: number; digest?: string }>;
+  setTwirpCrossAttempt(mode: TwirpCrossAttempt): void;
+  /** Replaces the REST faults; {} clears them. */
+  setRestFaults(faults: RestFaults): void;
+  /** REST requests so far, oldest first (a copy). */
+  restRequests(): RestRequest[];
   close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  /** Azurite's data directory; in memory if absent. */
+  dir?: string;
+  /** GITHUB_REPOSITORY as REST sees it; the e2e runner's value by default. */
+  repository?: string;
+  twirpCrossAttempt?: TwirpCrossAttempt;
 }
 
 // Azurite's published development account; not a secret.
@@ -34,11 +109,14 @@ const ACCOUNT_KEY =
 const CONTAINER = 'actions-results';
 const SERVICE = 'github.actions.results.api.v1.ArtifactService';
 const SAS_LIFETIME_MS = 60 * 60 * 1000;
+const DEFAULT_REPOSITORY = 'mozilla-services/socorro-reprocess';
 
 interface ArtifactRecord {
   id: number;
   runId: string;
   jobId: string;
+  /** The uploading job's run attempt. */
+  attempt: number;
   name: string;
   blobName: string;
   /** Set by FinalizeArtifact; until then the artifact is invisible to List/Get. */
@@ -61,25 +139,66 @@ class TwirpError extends Error {
   }
 }
 
-export async function startArtifactBackend(opts: { dir?: string } = {}): Promise<ArtifactBackend> {
+/** A REST error: GitHub's JSON body {message, documentation_url, status}. */
+class RestError extends Error {
+  readonly status: number;
+  readonly docs: string;
+  constructor(status: number, message: string, docs = 'https://docs.github.com/rest') {
+    super(message);
+    this.status = status;
+    this.docs = docs;
+  }
+}
+
+/** What the service shares between its Twirp and REST halves and the test's handle. */
+interface State {
+  repository: string;
+  records: ArtifactRecord[];
+  /** Runs a job token was minted for; REST answers 404 for any other run id. */
+  runs: Set<string>;
+  restTokens: Map<string, { repository: string; actions: ActionsPermission }>;
+  crossAttempt: TwirpCrossAttempt;
+  faults: { list?: number; download?: number; downloadCorrupt?: boolean; left: { list: number; download: number; corrupt: number } };
+  restLog: RestRequest[];
+}
+
+export async function startArtifactBackend(opts: BackendOptions = {}): Promise<ArtifactBackend> {
   const azurite = await startAzurite(opts.dir);
   try {
     const credential = new StorageSharedKeyCredential(ACCOUNT, ACCOUNT_KEY);
     const blobService = new BlobServiceClient(`${azurite.url}/${ACCOUNT}`, credential);
     const container = blobService.getContainerClient(CONTAINER);
     await container.createIfNotExists();
-    const twirp = await startTwirp(container, credential);
-    const resultsUrl = `http://127.0.0.1:${twirp.port}/`;
+    const state: State = {
+      repository: opts.repository ?? DEFAULT_REPOSITORY,
+      records: [],
+      runs: new Set(),
+      restTokens: new Map(),
+      crossAttempt: opts.twirpCrossAttempt ?? 'ok',
+      faults: { left: { list: 0, download: 0, corrupt: 0 } },
+      restLog: [],
+    };
+    if (!/^[^/\s]+\/[^/\s]+$/.test(state.repository)) throw new Error(`bad repository ${JSON.stringify(state.repository)}`);
+    const service = await startService(container, credential, state);
+    const resultsUrl = `http://127.0.0.1:${service.port}/`;
+    // Octokit appends '/repos/…' to it, so no trailing slash.
+    const apiUrl = `http://127.0.0.1:${service.port}`;
 
-    const tokenFor = (runId: string, jobId: string): string => {
+    const tokenFor = (runId: string, jobId: string, jobOpts: JobOptions = {}): string => {
       // The client splits scp on ' ' and the scope on ':', so ids may contain neither.
       for (const id of [runId, jobId]) {
         if (!id || /[\s:]/.test(id)) throw new Error(`tokenFor: bad id ${JSON.stringify(id)}`);
       }
+      const attempt = jobOpts.attempt ?? 1;
+      if (!Number.isInteger(attempt) || attempt < 1) throw new Error(`tokenFor: bad attempt ${attempt}`);
+      state.runs.add(runId);
       const now = Math.floor(Date.now() / 1000);
       const header = { typ: 'JWT', alg: 'none' };
       const payload = {
         scp: `Actions.GenericRead:00000000-0000-0000-0000-000000000000 Actions.Results:${runId}:${jobId}`,
+        // Not a claim GitHub's tokens are known to carry; the client ignores it. The scope stays
+        // per run, as the brief's model has it, so only this tells the service the attempt.
+        run_attempt: attempt,
         iat: now,
         exp: now + 6 * 60 * 60,
       };
@@ -87,16 +206,26 @@ export async function startArtifactBackend(opts: { dir?: string } = {}): Promise
       return `${b64(header)}.${b64(payload)}.`;
     };
 
+    const details = (runId: string | undefined) =>
+      state.records
+        .filter((a) => a.finalized && (runId === undefined || a.runId === runId))
+        .map((a) => ({ id: String(a.id), name: a.name, size: a.size, jobId: a.jobId, runId: a.runId, attempt: a.attempt, digest: a.digest }));
+
     return {
       resultsUrl,
+      apiUrl,
+      repository: state.repository,
       tokenFor,
-      envFor(runId, jobId) {
+      envFor(runId, jobId, jobOpts = {}) {
         const noProxy = [process.env.NO_PROXY ?? process.env.no_proxy, '127.0.0.1', 'localhost']
           .filter(Boolean)
           .join(',');
         return {
-          ACTIONS_RUNTIME_TOKEN: tokenFor(runId, jobId),
+          ACTIONS_RUNTIME_TOKEN: tokenFor(runId, jobId, jobOpts),
           ACTIONS_RESULTS_URL: resultsUrl,
+          // Read once, when @actions/github first loads (lib/utils.js), not per call.
+          GITHUB_API_URL: apiUrl,
+          ...(jobOpts.attempt === undefined ? {} : { GITHUB_RUN_ATTEMPT: String(jobOpts.attempt) }),
           // Unset means github.com too; set it so an inherited GHES value cannot trip the
           // client's GHESNotSupportedError. Never a loopback URL, which trips it as well.
           GITHUB_SERVER_URL: 'https://github.com',
@@ -105,13 +234,31 @@ export async function startArtifactBackend(opts: { dir?: string } = {}): Promise
           no_proxy: noProxy,
         };
       },
-      artifacts(runId) {
-        return twirp.records
-          .filter((a) => a.finalized && (runId === undefined || a.runId === runId))
-          .map((a) => ({ id: String(a.id), name: a.name, size: a.size, jobId: a.jobId, runId: a.runId }));
+      restTokenFor({ repository = state.repository, actions = 'read' } = {}) {
+        // The shape of an installation token (GITHUB_TOKEN): ghs_ and 36 alphanumerics.
+        const token = `ghs_${randomBytes(27).toString('base64url').replace(/[-_]/g, '0')}`;
+        state.restTokens.set(token, { repository, actions });
+        return token;
       },
+      artifacts(runId) {
+        return details(runId).map(({ id, name, size, jobId, runId: run }) => ({ id, name, size, jobId, runId: run }));
+      },
+      artifactRecords: details,
+      setTwirpCrossAttempt(mode) {
+        state.crossAttempt = mode;
+      },
+      setRestFaults(faults) {
+        const times = faults.times ?? Infinity;
+        state.faults = {
+          list: faults.list,
+          download: faults.download,
+          downloadCorrupt: faults.downloadCorrupt,
+          left: { list: times, download: times, corrupt: times },
+        };
+      },
+      restRequests: () => state.restLog.map((r) => ({ ...r, query: { ...r.query } })),
       async close() {
-        await twirp.close();
+        await service.close();
         await azurite.stop();
       },
     };
@@ -206,42 +353,63 @@ function waitForListening(child: ChildProcess, timeoutMs: number): Promise<numbe
 }
 
 // ---------------------------------------------------------------------------------------------
-// Twirp service
+// The service: Twirp under /twirp/, REST under /repos/
 
-interface TwirpService {
+interface Service {
   port: number;
-  records: ArtifactRecord[];
   close(): Promise<void>;
 }
 
-async function startTwirp(container: ContainerClient, credential: StorageSharedKeyCredential): Promise<TwirpService> {
-  const records: ArtifactRecord[] = [];
+async function startService(container: ContainerClient, credential: StorageSharedKeyCredential, state: State): Promise<Service> {
+  const { records } = state;
   let nextId = 1;
+  let requestCount = 0;
+  /** This server's origin, for the REST objects' url fields; set once it listens. */
+  let origin = '';
 
-  const signedUrl = (rec: ArtifactRecord, permissions: string): string => {
+  const signedUrl = (blobName: string, permissions: string, rawName?: string): string => {
     const sas = generateBlobSASQueryParameters(
       {
         containerName: CONTAINER,
-        blobName: rec.blobName,
+        blobName,
         permissions: BlobSASPermissions.parse(permissions),
         // A little slack so client/server clock rounding never makes a fresh URL "not yet valid".
         startsOn: new Date(Date.now() - 60_000),
         expiresOn: new Date(Date.now() + SAS_LIFETIME_MS),
         // Raw (skipArchive) downloads take their file name from Content-Disposition.
-        contentDisposition: rec.zipped ? undefined : `attachment; filename="${encodeURIComponent(rec.name)}"`,
+        contentDisposition: rawName === undefined ? undefined : `attachment; filename="${encodeURIComponent(rawName)}"`,
       },
       credential,
     );
-    return `${container.getBlockBlobClient(rec.blobName).url}?${sas.toString()}`;
+    return `${container.getBlockBlobClient(blobName).url}?${sas.toString()}`;
   };
+  const recordUrl = (rec: ArtifactRecord, permissions: string) => signedUrl(rec.blobName, permissions, rec.zipped ? undefined : rec.name);
 
   const live = (runId: string) => records.filter((r) => r.runId === runId);
-  const findFinal = (runId: string, name: string) => live(runId).find((r) => r.finalized && r.name === name);
+  /** An artifact of an attempt before the caller's. */
+  const earlier = (scope: Scope, r: ArtifactRecord) => r.attempt < scope.attempt;
+  /** The run's artifacts as the caller's attempt sees them through Twirp. */
+  const visible = (scope: Scope) =>
+    live(scope.runId).filter((r) => state.crossAttempt !== 'hidden' || !earlier(scope, r));
+  /**
+   * The finalized artifact `name` for Get/Delete: the uploading job's (the client passes it back
+   * from ListArtifacts) if there are several, else the newest.
+   */
+  const findFinal = (scope: Scope, name: string, jobId: string | undefined): ArtifactRecord | undefined => {
+    const named = visible(scope).filter((r) => r.finalized && r.name === name);
+    const rec = named.filter((r) => r.jobId === jobId).at(-1) ?? named.at(-1);
+    if (rec && state.crossAttempt === 'listed-but-404' && earlier(scope, rec)) {
+      // Status and text as GitHub's service gave them; the client reports
+      // "Failed request: (404) Not Found: workflow run not found".
+      throw new TwirpError(404, 'not_found', 'workflow run not found');
+    }
+    return rec;
+  };
 
   const methods: Record<string, (scope: Scope, body: Body) => Promise<object>> = {
     async CreateArtifact(scope, body) {
       const name = requireName(body);
-      if (live(scope.runId).some((r) => r.name === name)) {
+      if (visible(scope).some((r) => r.name === name)) {
         // Same status and text as GitHub's service; the client turns it into
         // "(409) Conflict: an artifact with this name already exists on the workflow run".
         throw new TwirpError(409, 'already_exists', 'an artifact with this name already exists on the workflow run');
@@ -253,6 +421,7 @@ async function startTwirp(container: ContainerClient, credential: StorageSharedK
         id,
         runId: scope.runId,
         jobId: scope.jobId,
+        attempt: scope.attempt,
         name,
         // The client decides whether to unzip a download by content-type or a '.zip' path.
         blobName: `${scope.runId}/${id}/${zipped ? `${name}.zip` : name}`,
@@ -263,7 +432,7 @@ async function startTwirp(container: ContainerClient, credential: StorageSharedK
         expiresAt: str(body, 'expires_at', 'expiresAt'),
       };
       records.push(rec);
-      return { ok: true, signed_upload_url: signedUrl(rec, 'cw') };
+      return { ok: true, signed_upload_url: recordUrl(rec, 'cw') };
     },
 
     async FinalizeArtifact(scope, body) {
@@ -290,7 +459,7 @@ async function startTwirp(container: ContainerClient, credential: StorageSharedK
     async ListArtifacts(scope, body) {
       const nameFilter = str(body, 'name_filter', 'nameFilter');
       const idFilter = str(body, 'id_filter', 'idFilter');
-      const artifacts = live(scope.runId)
+      const artifacts = visible(scope)
         .filter((r) => r.finalized)
         .filter((r) => nameFilter === undefined || r.name === nameFilter)
         .filter((r) => idFilter === undefined || String(r.id) === idFilter)
@@ -309,30 +478,27 @@ async function startTwirp(container: ContainerClient, credential: StorageSharedK
 
     async GetSignedArtifactURL(scope, body) {
       const name = requireName(body);
-      const rec = findFinal(scope.runId, name);
+      const rec = findFinal(scope, name, str(body, 'workflow_job_run_backend_id', 'workflowJobRunBackendId'));
       if (!rec) throw new TwirpError(404, 'not_found', `artifact ${name} not found on the workflow run`);
-      return { signed_url: signedUrl(rec, 'r') };
+      return { signed_url: recordUrl(rec, 'r') };
     },
 
     async DeleteArtifact(scope, body) {
       const name = requireName(body);
-      const rec = findFinal(scope.runId, name);
+      const rec = findFinal(scope, name, str(body, 'workflow_job_run_backend_id', 'workflowJobRunBackendId'));
       if (!rec) throw new TwirpError(404, 'not_found', `artifact ${name} not found on the workflow run`);
-      await container.getBlockBlobClient(rec.blobName).deleteIfExists();
-      records.splice(records.indexOf(rec), 1);
+      await removeRecord(rec);
       return { ok: true, artifact_id: String(rec.id) };
     },
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      const e = toTwirpError(err);
-      send(res, e.status, { code: e.code, msg: e.message });
-    });
-  });
+  async function removeRecord(rec: ArtifactRecord): Promise<void> {
+    await container.getBlockBlobClient(rec.blobName).deleteIfExists();
+    const at = records.indexOf(rec);
+    if (at >= 0) records.splice(at, 1);
+  }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  async function handleTwirp(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const prefix = `/twirp/${SERVICE}/`;
     const method = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : '';
     const impl = Object.hasOwn(methods, method) ? methods[method] : undefined;
@@ -350,13 +516,202 @@ async function startTwirp(container: ContainerClient, credential: StorageSharedK
     send(res, 200, await impl(scope, body));
   }
 
+  // ---- REST (api.github.com) ----------------------------------------------------------------
+
+  const DOCS = {
+    list: 'https://docs.github.com/rest/actions/artifacts#list-workflow-run-artifacts',
+    download: 'https://docs.github.com/rest/actions/artifacts#download-an-artifact',
+    delete: 'https://docs.github.com/rest/actions/artifacts#delete-an-artifact',
+  };
+  const restTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z'); // GitHub sends whole seconds
+  const expired = (r: ArtifactRecord) => r.expiresAt !== undefined && Date.parse(r.expiresAt) <= Date.now();
+
+  const restArtifact = (r: ArtifactRecord, owner: string, repo: string) => {
+    const url = `${origin}/repos/${owner}/${repo}/actions/artifacts/${r.id}`;
+    return {
+      id: r.id,
+      node_id: Buffer.from(`Artifact${r.id}`).toString('base64'),
+      name: r.name,
+      size_in_bytes: r.size,
+      url,
+      archive_download_url: `${url}/zip`,
+      expired: expired(r),
+      created_at: restTime(r.createdAt),
+      updated_at: restTime(r.createdAt),
+      expires_at: r.expiresAt ?? null,
+      // GitHub now includes it; the Twirp FinalizeArtifact hash ("sha256:<hex>" of the zip).
+      digest: r.digest ?? null,
+      workflow_run: {
+        id: /^\d+$/.test(r.runId) ? Number(r.runId) : r.runId,
+        repository_id: 1,
+        head_repository_id: 1,
+        head_branch: 'main',
+        head_sha: '0'.repeat(40),
+      },
+    };
+  };
+
+  /** A configured fault for `kind`, counting it down; undefined when none applies. */
+  const takeFault = (kind: 'list' | 'download'): number | undefined => {
+    const status = state.faults[kind];
+    if (status === undefined || state.faults.left[kind] <= 0) return undefined;
+    state.faults.left[kind]--;
+    return status;
+  };
+  const faultError = (status: number, docs: string): RestError => {
+    const messages: Record<number, string> = {
+      401: 'Bad credentials',
+      403: 'Resource not accessible by integration',
+      404: 'Not Found',
+      410: 'Artifact has expired',
+      500: 'Server Error',
+    };
+    return new RestError(status, messages[status] ?? STATUS_CODES[status] ?? 'Error', docs);
+  };
+
+  async function handleRest(req: IncomingMessage, res: ServerResponse, url: URL, entry: RestRequest): Promise<void> {
+    const m =
+      /^\/repos\/([^/]+)\/([^/]+)\/actions\/(?:runs\/([^/]+)\/artifacts|artifacts\/(\d+)(?:\/([^/]+))?)\/?$/.exec(url.pathname);
+    if (!m) throw new RestError(404, 'Not Found');
+    const [, owner, repo, runId, artifactId, archive] = m.map((p) => (p === undefined ? undefined : decodeURIComponent(p)));
+    const kind =
+      runId !== undefined && req.method === 'GET'
+        ? 'list'
+        : artifactId !== undefined && archive !== undefined && req.method === 'GET'
+          ? 'download'
+          : artifactId !== undefined && archive === undefined && req.method === 'DELETE'
+            ? 'delete'
+            : undefined;
+    if (!kind) throw new RestError(404, 'Not Found');
+    const docs = DOCS[kind];
+
+    // Authentication, then the repository, then the permission: GitHub's order of refusals.
+    const auth = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const grant = auth === undefined ? undefined : state.restTokens.get(auth);
+    if (!grant) throw new RestError(401, 'Bad credentials', 'https://docs.github.com/rest');
+    const repository = `${owner}/${repo}`;
+    // Names are case-insensitive on GitHub; the token is for one repository (private: 404, not 403).
+    if (repository.toLowerCase() !== state.repository.toLowerCase() || grant.repository.toLowerCase() !== repository.toLowerCase()) {
+      throw new RestError(404, 'Not Found', docs);
+    }
+    const needed: ActionsPermission = kind === 'delete' ? 'write' : 'read';
+    const rank = { none: 0, read: 1, write: 2 } as const;
+    if (rank[grant.actions] < rank[needed]) throw new RestError(403, 'Resource not accessible by integration', docs);
+
+    if (kind === 'list') {
+      const fault = takeFault('list');
+      if (fault !== undefined) throw faultError(fault, docs);
+      if (!state.runs.has(runId!) && !records.some((r) => r.runId === runId)) throw new RestError(404, 'Not Found', docs);
+      const name = url.searchParams.get('name');
+      // Every attempt's artifacts: REST is per run. Newest first (GitHub documents no order; this
+      // is not Twirp's, so a caller relying on either order shows up).
+      const all = records
+        .filter((r) => r.runId === runId && r.finalized && (name === null || r.name === name))
+        .sort((a, b) => b.id - a.id);
+      const perPage = clampInt(url.searchParams.get('per_page'), 30, 1, 100);
+      const page = clampInt(url.searchParams.get('page'), 1, 1, Number.MAX_SAFE_INTEGER);
+      const slice = all.slice((page - 1) * perPage, page * perPage);
+      const last = Math.max(1, Math.ceil(all.length / perPage));
+      const link = (p: number, rel: string) => {
+        const u = new URL(url.href);
+        u.searchParams.set('per_page', String(perPage));
+        u.searchParams.set('page', String(p));
+        return `<${u.href}>; rel="${rel}"`;
+      };
+      // The client ignores Link and pages by total_count; Octokit's paginate() would follow it.
+      const links = [
+        ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+        ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
+      ];
+      const payload = { total_count: all.length, artifacts: slice.map((r) => restArtifact(r, owner!, repo!)) };
+      sendRest(res, entry, 200, payload, links.length ? { link: links.join(', ') } : {});
+      return;
+    }
+
+    const rec = records.find((r) => r.finalized && String(r.id) === artifactId);
+    if (kind === 'delete') {
+      if (!rec) throw new RestError(404, 'Not Found', docs);
+      await removeRecord(rec);
+      sendRest(res, entry, 204);
+      return;
+    }
+
+    const fault = takeFault('download');
+    if (fault !== undefined) throw faultError(fault, docs);
+    if (!rec || archive !== 'zip') throw new RestError(404, 'Not Found', docs);
+    if (expired(rec)) throw new RestError(410, 'Artifact has expired', docs);
+    let location = recordUrl(rec, 'r');
+    if (state.faults.downloadCorrupt && state.faults.left.corrupt > 0) {
+      state.faults.left.corrupt--;
+      location = await tamperedCopyUrl(rec);
+    }
+    sendRest(res, entry, 302, undefined, { location });
+  }
+
+  /**
+   * A copy of the artifact's blob with bytes appended, signed like the original. After a zip's
+   * end record unzip-stream skips trailing bytes, so it still extracts; only the digest differs.
+   */
+  async function tamperedCopyUrl(rec: ArtifactRecord): Promise<string> {
+    const source = container.getBlockBlobClient(rec.blobName);
+    const [bytes, props] = await Promise.all([source.downloadToBuffer(), source.getProperties()]);
+    const blobName = `${rec.runId}/${rec.id}/tampered-${requestCount}/${rec.blobName.split('/').at(-1)}`;
+    await container
+      .getBlockBlobClient(blobName)
+      .uploadData(Buffer.concat([bytes, Buffer.from('tampered\n')]), { blobHTTPHeaders: { blobContentType: props.contentType } });
+    return signedUrl(blobName, 'r', rec.zipped ? undefined : rec.name);
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    requestCount++;
+    if (url.pathname.startsWith('/repos/')) {
+      const scheme = /^(token|bearer)\s/i.exec(req.headers.authorization ?? '')?.[1]?.toLowerCase() as RestRequest['auth'];
+      const entry: RestRequest = {
+        method: req.method ?? '',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        ...(scheme ? { auth: scheme } : {}),
+        ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+        status: 0,
+      };
+      state.restLog.push(entry);
+      req.resume(); // no REST endpoint here reads a body
+      handleRest(req, res, url, entry).catch((err: unknown) => {
+        // Never a 5xx by accident: Octokit retries those 5 times over ~55 s.
+        const e = err instanceof RestError ? err : new RestError(400, `fake REST API: ${err instanceof Error ? err.message : String(err)}`);
+        sendRest(res, entry, e.status, { message: e.message, documentation_url: e.docs, status: String(e.status) });
+      });
+      return;
+    }
+    handleTwirp(req, res, url).catch((err: unknown) => {
+      const e = toTwirpError(err);
+      send(res, e.status, { code: e.code, msg: e.message });
+    });
+  });
+
+  function sendRest(res: ServerResponse, entry: RestRequest, status: number, payload?: object, headers: Record<string, string> = {}): void {
+    entry.status = status;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = payload === undefined ? '' : JSON.stringify(payload);
+    res.writeHead(status, {
+      ...(payload === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+      'x-github-request-id': `FAKE:${requestCount}`,
+      ...headers,
+    });
+    res.end(body);
+  }
+
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
 
   return {
     port,
-    records,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
@@ -366,9 +721,15 @@ async function startTwirp(container: ContainerClient, credential: StorageSharedK
   };
 }
 
+function clampInt(raw: string | null, fallback: number, min: number, max: number): number {
+  const n = raw === null ? NaN : Number.parseInt(raw, 10);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
 interface Scope {
   runId: string;
   jobId: string;
+  attempt: number;
 }
 
 type Body = Record<string, unknown>;
@@ -376,16 +737,17 @@ type Body = Record<string, unknown>;
 function scopeFromAuthorization(header: string | undefined): Scope {
   const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
   if (!token) throw new TwirpError(401, 'unauthenticated', 'missing bearer token');
-  let scp: unknown;
+  let claims: { scp?: unknown; run_attempt?: unknown };
   try {
-    scp = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).scp;
+    claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
   } catch {
     throw new TwirpError(401, 'unauthenticated', 'bearer token is not a JWT');
   }
-  for (const scope of typeof scp === 'string' ? scp.split(' ') : []) {
+  const attempt = typeof claims.run_attempt === 'number' ? claims.run_attempt : 1;
+  for (const scope of typeof claims.scp === 'string' ? claims.scp.split(' ') : []) {
     const parts = scope.split(':');
     if (parts[0] === 'Actions.Results' && parts.length === 3 && parts[1] && parts[2]) {
-      return { runId: parts[1], jobId: parts[2] };
+      return { runId: parts[1], jobId: parts[2], attempt };
     }
   }
   throw new TwirpError(401, 'unauthenticated', 'token has no Actions.Results scope');
