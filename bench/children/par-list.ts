@@ -7,10 +7,10 @@
  */
 import { silentReporter } from '../../src/core/progress.ts';
 import { runList } from '../../src/modes/list.ts';
-import { s3ObjectStore } from '../../src/ports/object-store.ts';
+import { s3Store } from '../../src/ports/s3-store.ts';
 
 const [endpoint, bucket, layout, date, out] = process.argv.slice(2);
-const store = s3ObjectStore({ bucket, endpoint, pathStyle: true, region: process.env.AWS_REGION ?? 'us-west-2', maxSockets: 64 });
+const store = s3Store({ bucket, endpoint, pathStyle: true, region: process.env.AWS_REGION ?? 'us-west-2', maxSockets: 64 });
 const t0 = performance.now();
-const r = await runList({ dates: [date], layout: layout === 'v2' ? 'v2' : 'v1', chunkSize: 50_000, out }, store, silentReporter);
+const r = await runList({ dates: [date], layout: layout === 'v2' ? 'v2' : 'v1', chunkSize: 50_000, out }, { store, reporter: silentReporter });
 process.stdout.write(JSON.stringify({ total: r.total, requests: r.requests, loopMs: performance.now() - t0 }) + '\n');

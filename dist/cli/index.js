@@ -1860,23 +1860,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("readline");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: ./src/core/heap.ts
-
-/**
- * check makes garbage at thousands of requests a second (~18 KB a HEAD: node:http's request and
- * response objects), and V8 answers that rate by growing its young generation to ~128 MB, so a
- * 200,000-id check peaked ~100 MB above a 20,000-id one. Favouring size keeps that growth to a
- * few MB at no measurable cost at S3's request rates (bench row 4b). It only works before the
- * heap has grown, so the entry points call this first; it changes no result.
- */
-function favourSmallHeap() {
-    const flag = '--optimize-for-size';
-    if (!process.execArgv.includes(flag))
-        (0,external_node_v8_namespaceObject.setFlagsFromString)(flag);
-}
-
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./node_modules/commander/lib/error.js
@@ -6123,13 +6106,37 @@ const createArgument = (name, description) =>
 
 
 
+;// CONCATENATED MODULE: ./src/core/chunks.ts
+const DEFAULT_CHUNK_SIZE = 50_000;
+function chunkFile(start, end) {
+    return `chunks/uuids-${start}-${end}.txt`;
+}
+/**
+ * Splits `total` ids into chunks of `chunkSize`; with `maxChunks` (the caller's limit, e.g. the
+ * jobs a matrix may have), the size is raised so that there are never more chunks than that.
+ */
+function planChunks(total, chunkSize = DEFAULT_CHUNK_SIZE, maxChunks) {
+    let size = chunkSize;
+    let requested;
+    if (maxChunks !== undefined && Math.ceil(total / size) > maxChunks) {
+        requested = size;
+        size = Math.ceil(total / maxChunks);
+    }
+    const chunks = [];
+    for (let start = 0, index = 0; start < total; start += size, index++) {
+        const end = Math.min(start + size, total);
+        chunks.push({ index, start, end, file: chunkFile(start, end) });
+    }
+    return requested === undefined ? { chunkSize: size, chunks } : { chunkSize: size, requested, maxChunks, chunks };
+}
+
 ;// CONCATENATED MODULE: ./src/core/errors.ts
 /**
  * Two kinds of failure, mapped to the contract's exit codes by the adapters:
  * UsageError (exit 2) is raised before anything is sent or written;
  * RunError (exit 1) means the run started and stopped, keeping partial results.
  */
-class errors_UsageError extends Error {
+class UsageError extends Error {
     name = 'UsageError';
 }
 class RunError extends Error {
@@ -6137,286 +6144,12 @@ class RunError extends Error {
 }
 /** Exit code for an error thrown out of a mode. */
 function exitCodeFor(err) {
-    return err instanceof errors_UsageError ? 2 : 1;
+    return err instanceof UsageError ? 2 : 1;
 }
 /** One line, no stack: what an operator reads. */
 function oneLine(err) {
     const msg = err instanceof Error ? err.message : String(err);
     return msg.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-;// CONCATENATED MODULE: ./src/core/chunks.ts
-
-/** GitHub runs at most 256 jobs from one matrix. */
-const MAX_CHUNKS = 256;
-const DEFAULT_CHUNK_SIZE = 50_000;
-function parseChunkSize(s) {
-    if (s === undefined || s === '')
-        return DEFAULT_CHUNK_SIZE;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 1 || n > 100_000_000) {
-        throw new errors_UsageError(`--chunk-size: ${s} is not a whole number from 1 to 100000000`);
-    }
-    return n;
-}
-function chunkFile(start, end) {
-    return `chunks/uuids-${start}-${end}.txt`;
-}
-/** Splits `total` ids into chunks, raising the size when there would be more than 256. */
-function planChunks(total, chunkSize = DEFAULT_CHUNK_SIZE) {
-    let size = chunkSize;
-    let requested;
-    if (Math.ceil(total / size) > MAX_CHUNKS) {
-        requested = size;
-        size = Math.ceil(total / MAX_CHUNKS);
-    }
-    const chunks = [];
-    for (let start = 0, index = 0; start < total; start += size, index++) {
-        const end = Math.min(start + size, total);
-        chunks.push({ index, start, end, file: chunkFile(start, end) });
-    }
-    return { chunkSize: size, requested, chunks };
-}
-
-;// CONCATENATED MODULE: ./src/core/dates.ts
-
-/** The longest span one run may list; longer is almost certainly a typo. */
-const MAX_DAYS = 366;
-const DAY_MS = 86_400_000;
-function parseDay(s, flag) {
-    if (!/^\d{8}$/.test(s))
-        throw new errors_UsageError(`${flag}: ${s} is not a date (YYYYMMDD)`);
-    const y = Number(s.slice(0, 4));
-    const m = Number(s.slice(4, 6));
-    const d = Number(s.slice(6, 8));
-    const t = Date.UTC(y, m - 1, d);
-    const back = new Date(t);
-    if (y < 2000 || back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) {
-        throw new errors_UsageError(`${flag}: ${s} is not a date (YYYYMMDD)`);
-    }
-    return t;
-}
-function formatDay(t) {
-    return new Date(t).toISOString().slice(0, 10).replaceAll('-', '');
-}
-/**
- * `20160915`, `20160915,20160916`, `20160915 20160916` or `20160901..20160930` (inclusive),
- * mixed freely. Returns sorted unique YYYYMMDD strings.
- */
-function parseDates(spec, flag = '--dates') {
-    const parts = (spec ?? '').split(/[\s,]+/).filter(Boolean);
-    if (parts.length === 0)
-        throw new errors_UsageError(`${flag}: no dates given (YYYYMMDD, comma separated, or YYYYMMDD..YYYYMMDD)`);
-    const days = new Set();
-    for (const part of parts) {
-        const range = part.split('..');
-        if (range.length === 1) {
-            days.add(parseDay(part, flag));
-        }
-        else if (range.length === 2) {
-            const from = parseDay(range[0], flag);
-            const to = parseDay(range[1], flag);
-            if (to < from)
-                throw new errors_UsageError(`${flag}: ${part} ends before it starts`);
-            if ((to - from) / DAY_MS + 1 > MAX_DAYS)
-                throw new errors_UsageError(`${flag}: ${part} spans more than ${MAX_DAYS} days`);
-            for (let t = from; t <= to; t += DAY_MS)
-                days.add(t);
-        }
-        else {
-            throw new errors_UsageError(`${flag}: ${part} is not a date or a range (YYYYMMDD..YYYYMMDD)`);
-        }
-    }
-    const sorted = [...days].sort((a, b) => a - b);
-    if ((sorted[sorted.length - 1] - sorted[0]) / DAY_MS + 1 > MAX_DAYS) {
-        throw new errors_UsageError(`${flag}: the dates span more than ${MAX_DAYS} days`);
-    }
-    return sorted.map(formatDay);
-}
-/** `HH:MM` (UTC) → minutes after midnight; `24:00` is allowed as the end of the day. */
-function parseTimeOfDay(s, flag) {
-    if (s === undefined || s === '')
-        return undefined;
-    const m = /^(\d{2}):(\d{2})$/.exec(s);
-    if (!m || Number(m[2]) > 59 || Number(m[1]) > 24 || (Number(m[1]) === 24 && Number(m[2]) !== 0)) {
-        throw new errors_UsageError(`${flag}: ${s} is not a time of day (HH:MM, UTC)`);
-    }
-    return Number(m[1]) * 60 + Number(m[2]);
-}
-/** Epoch ms of `minutes` after midnight UTC on YYYYMMDD. */
-function dayTime(day, minutes) {
-    return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))) + minutes * 60_000;
-}
-
-;// CONCATENATED MODULE: ./src/core/crash-id.ts
-/**
- * Crash ids: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxTYYMMDD`, lowercase hex, the last six digits the
- * date the collector accepted the crash. Same shape as Socorro's libooid.CRASH_ID_RE.
- */
-const CRASH_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{6}[0-9]{6}$/;
-const CRASH_ID_LENGTH = 36;
-function isCrashId(s) {
-    return s.length === CRASH_ID_LENGTH && CRASH_ID_RE.test(s);
-}
-/** `YYYYMMDD` of a crash id (Socorro assumes 20YY). */
-function crashIdDate(id) {
-    return '20' + id.slice(-6);
-}
-/**
- * Packed form: 26 hex digits in 13 bytes and 6 decimal digits in 3 BCD bytes. Byte order of the
- * packed form equals string order of the ids, so packed ids sort like the text files.
- */
-const PACKED_SIZE = 16;
-const HEX = '0123456789abcdef';
-// Positions of the 26 hex digits in a 36-character id (dashes at 8, 13, 18, 23).
-const HEX_POS = [];
-for (let i = 0; i < 26; i++)
-    HEX_POS.push(i + (i >= 8 ? 1 : 0) + (i >= 12 ? 1 : 0) + (i >= 16 ? 1 : 0) + (i >= 20 ? 1 : 0));
-function nibble(c) {
-    return c <= 57 ? c - 48 : c - 87; // '0'-'9' or 'a'-'f'; input is already validated
-}
-function packCrashId(id, out, offset) {
-    for (let i = 0; i < 13; i++) {
-        out[offset + i] = (nibble(id.charCodeAt(HEX_POS[2 * i])) << 4) | nibble(id.charCodeAt(HEX_POS[2 * i + 1]));
-    }
-    for (let i = 0; i < 3; i++) {
-        out[offset + 13 + i] = ((id.charCodeAt(30 + 2 * i) - 48) << 4) | (id.charCodeAt(31 + 2 * i) - 48);
-    }
-}
-function unpackCrashId(buf, offset) {
-    let s = '';
-    for (let i = 0; i < 13; i++) {
-        if (i === 4 || i === 6 || i === 8 || i === 10)
-            s += '-';
-        const b = buf[offset + i];
-        s += HEX[b >> 4] + HEX[b & 15];
-    }
-    for (let i = 0; i < 3; i++) {
-        const b = buf[offset + 13 + i];
-        s += String.fromCharCode(48 + (b >> 4), 48 + (b & 15));
-    }
-    return s;
-}
-
-;// CONCATENATED MODULE: ./src/core/layouts.ts
-
-
-function parseLayout(s) {
-    const v = (s ?? 'v1').trim() || 'v1';
-    if (v !== 'v1' && v !== 'v2')
-        throw new errors_UsageError(`--layout: ${v} is not a layout (v1 or v2)`);
-    return v;
-}
-const layouts_HEX = '0123456789abcdef';
-/** Every raw-crash prefix that holds crashes of `day`, in key order. */
-function rawCrashPrefixes(layout, day) {
-    if (layout === 'v1')
-        return [`v1/raw_crash/${day}/`];
-    const out = [];
-    for (const a of layouts_HEX)
-        for (const b of layouts_HEX)
-            for (const c of layouts_HEX)
-                out.push(`v2/raw_crash/${a}${b}${c}/${day}/`);
-    return out;
-}
-/** Both layouts keep the processed crash at the same key. */
-function processedCrashKey(crashId) {
-    return `v1/processed_crash/${crashId}`;
-}
-/** The crash id a raw-crash key names, or undefined for anything else under the prefix. */
-function crashIdFromKey(prefix, key) {
-    const rest = key.slice(prefix.length);
-    return isCrashId(rest) ? rest : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/options.ts
-
-/** Validation shared by the CLI and the action, so both refuse the same input the same way. */
-function parseIntOption(flag, v, dflt, min, max) {
-    if (v === undefined || v === '')
-        return dflt;
-    const n = typeof v === 'number' ? v : Number(v.trim());
-    if (!Number.isInteger(n) || n < min || n > max) {
-        throw new errors_UsageError(`${flag}: ${v} is not a whole number from ${min} to ${max}`);
-    }
-    return n;
-}
-function parseSeconds(flag, v, dflt) {
-    if (v === undefined || v === '')
-        return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || n > 3600)
-        throw new errors_UsageError(`${flag}: ${v} is not a number of seconds from 0 to 3600`);
-    return n;
-}
-const RULESETS = ['default', 'regenerate_signature'];
-function parseRuleset(v) {
-    if (v === undefined || v.trim() === '')
-        return undefined;
-    if (!RULESETS.includes(v.trim())) {
-        throw new errors_UsageError(`--ruleset: ${v} is not a ruleset (${RULESETS.join(' or ')})`);
-    }
-    return v.trim();
-}
-function parseBool(flag, v) {
-    if (typeof v === 'boolean')
-        return v;
-    const s = (v ?? '').trim().toLowerCase();
-    if (s === '' || s === 'false' || s === '0' || s === 'no')
-        return false;
-    if (s === 'true' || s === '1' || s === 'yes')
-        return true;
-    throw new UsageError(`${flag}: ${v} is not true or false`);
-}
-function parseBucket(v) {
-    const b = (v ?? '').trim();
-    if (!b)
-        throw new errors_UsageError('--bucket: the S3 bucket is required');
-    if (!/^[a-z0-9][a-z0-9.\-_]{1,254}$/i.test(b))
-        throw new errors_UsageError(`--bucket: ${b} is not a bucket name`);
-    return b;
-}
-function parseEndpoint(v) {
-    if (v === undefined || v.trim() === '')
-        return undefined;
-    let u;
-    try {
-        u = new URL(v.trim());
-    }
-    catch {
-        throw new errors_UsageError(`--endpoint: ${v} is not a URL`);
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:')
-        throw new errors_UsageError(`--endpoint: ${v} is not an http(s) URL`);
-    return u.toString().replace(/\/$/, '');
-}
-function isLoopbackHost(hostname) {
-    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-/** The token goes only over https, or to this machine (tests, the demo, a tunnel). */
-function parseApiUrl(v, sendsToken) {
-    const raw = (v ?? '').trim() || DEFAULT_API_URL;
-    let u;
-    try {
-        u = new URL(raw);
-    }
-    catch {
-        throw new errors_UsageError(`--api-url: ${raw} is not a URL`);
-    }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:')
-        throw new errors_UsageError(`--api-url: ${raw} is not an http(s) URL`);
-    if (sendsToken && u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
-        throw new errors_UsageError(`--api-url: ${raw} is not https; the API token is only sent over https or to loopback`);
-    }
-    // The API is at {api-url}/api/Reprocessing/: keep a path prefix, drop the trailing slash.
-    return u.origin + u.pathname.replace(/\/+$/, '');
-}
-const DEFAULT_API_URL = 'https://crash-stats.mozilla.org';
-/** SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN (the name crashstats-tools uses). */
-function tokenFromEnv(env) {
-    const t = env.SOCORRO_API_TOKEN?.trim() || env.CRASHSTATS_API_TOKEN?.trim();
-    return t || undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/core/interrupt.ts
@@ -6494,27 +6227,72 @@ function periodicProgress(print, everyMs = 5000, now = () => Date.now()) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/classify.ts
-/** `status` 0 means no HTTP answer (reset, timeout, DNS...). */
-function classifyHead(status) {
-    if (status >= 200 && status < 300)
-        return 'processed';
-    if (status === 404)
-        return 'unprocessed';
-    // Without s3:ListBucket, S3 answers 403 for a key that does not exist: it says nothing about
-    // the crash, and every other id would get the same answer.
+/**
+ * The one place where an answer of a store or of Socorro's API becomes a verdict. Ports hand in
+ * what came over the wire (an HTTP status, and the error code a body or a client library
+ * named); modes act on the verdicts only.
+ *
+ * The rule everything else follows: only a 404 for an object in a bucket known to exist means
+ * "not processed". Counting any other failure as a havenot would send healthy crashes to the
+ * processing queue, so everything else is found (2xx), a reason to stop, worth another try, or
+ * an error for that one id.
+ */
+/** Error codes (S3's XML `Code`, GCS's `reason`) that decide a failure where the status alone would not. */
+const CODE_KINDS = {
+    NoSuchBucket: 'no-such-bucket',
+    RequestTimeTooSkewed: 'clock-skew',
+    SignatureDoesNotMatch: 'signature',
+    InvalidAccessKeyId: 'unauthenticated',
+    ExpiredToken: 'unauthenticated',
+    TokenRefreshRequired: 'unauthenticated',
+    InvalidToken: 'unauthenticated',
+    SlowDown: 'throttled',
+    rateLimitExceeded: 'throttled',
+    userRateLimitExceeded: 'throttled',
+    authError: 'unauthenticated',
+};
+function failureOf(status, code) {
+    const byCode = code === undefined ? undefined : CODE_KINDS[code];
+    if (byCode)
+        return byCode;
+    if (status === 401)
+        return 'unauthenticated';
     if (status === 403)
         return 'forbidden';
-    if (status === 0 || status === 408 || status === 429 || status >= 500)
-        return 'retry';
-    return 'error';
+    if (status === 429 || status === 503)
+        return 'throttled';
+    if (status === 0 || status === 408 || status >= 500)
+        return 'unavailable';
+    return 'rejected';
 }
-/** 503 (SlowDown) and 429 mean the store wants fewer requests, not just another try. */
-function isThrottle(status) {
-    return status === 503 || status === 429;
+/**
+ * An object request's answer. `status` 0 means no HTTP answer (reset, timeout). A 404 is
+ * "missing" only as far as the object goes: a HEAD in a bucket that does not exist is a bodyless
+ * 404 too, which is why check asks the store about the bucket (a listing) before any HEAD.
+ */
+function classifyObjectAnswer(status, code) {
+    if (status >= 200 && status < 300)
+        return 'found';
+    if (status === 404 && code !== 'NoSuchBucket')
+        return 'missing';
+    if (status === 404)
+        return 'no-such-bucket';
+    return failureOf(status, code);
 }
-const FORBIDDEN_HELP = 'S3 answered 403 Forbidden to a HEAD of a processed crash. The credentials need s3:GetObject on v1/processed_crash/* ' +
-    'and s3:ListBucket on the bucket (without ListBucket, S3 answers 403 instead of 404 for crashes that were never processed). ' +
-    'Nothing was written for the ids that got 403.';
+/** A listing's failure: its 404 can only mean the bucket is missing. */
+function classifyListFailure(status, code) {
+    if (status === 404)
+        return 'no-such-bucket';
+    return failureOf(status, code);
+}
+/** Failures a retry may cure. */
+function isTransient(kind) {
+    return kind === 'throttled' || kind === 'unavailable';
+}
+/** Failures that say nothing about one crash and would say the same of every other: stop the run. */
+function isFatal(kind) {
+    return !isTransient(kind) && kind !== 'rejected';
+}
 function classifySubmit(status) {
     if (status >= 200 && status < 300)
         return 'accepted';
@@ -6523,6 +6301,174 @@ function classifySubmit(status) {
     if (status === 401 || status === 403)
         return 'forbidden';
     return 'error';
+}
+/** Statuses (and no answer, 0) worth retrying on Socorro's API: rate limits and server trouble. */
+function isRetryableApiStatus(status) {
+    return status === 0 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
+}
+function classifySearch(status) {
+    if (status >= 200 && status < 300)
+        return 'answered';
+    if (status === 401 || status === 403)
+        return 'forbidden';
+    return 'error';
+}
+
+;// CONCATENATED MODULE: ./src/core/clock.ts
+const sleep = (ms, signal) => new Promise((resolve) => {
+    if (signal?.aborted)
+        return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+});
+const systemClock = { now: () => Date.now(), sleep };
+/**
+ * A clock that moves only when told to, for unit tests. A sleep resolves once `advance` (or
+ * `runAll`) moves time past its deadline; sleepers wake in deadline order.
+ */
+class FakeClock {
+    t;
+    sleepers = [];
+    constructor(start = Date.UTC(2026, 11, 1)) {
+        this.t = start;
+    }
+    now() {
+        return this.t;
+    }
+    /** How many sleeps are waiting. */
+    get pending() {
+        return this.sleepers.length;
+    }
+    sleep(ms, signal) {
+        return new Promise((resolve) => {
+            if (signal?.aborted)
+                return resolve();
+            const entry = { at: this.t + Math.max(0, ms), wake: () => resolve() };
+            this.sleepers.push(entry);
+            signal?.addEventListener('abort', () => {
+                this.sleepers = this.sleepers.filter((s) => s !== entry);
+                resolve();
+            }, { once: true });
+        });
+    }
+    /** Moves time forward by `ms`, waking every sleeper due on the way (letting each run in turn). */
+    async advance(ms) {
+        const end = this.t + ms;
+        for (;;) {
+            await flushMicrotasks();
+            const due = this.sleepers.filter((s) => s.at <= end).sort((a, b) => a.at - b.at)[0];
+            if (!due)
+                break;
+            this.t = Math.max(this.t, due.at);
+            this.sleepers = this.sleepers.filter((s) => s !== due);
+            due.wake();
+        }
+        this.t = end;
+        await flushMicrotasks();
+    }
+    /** Advances until nobody sleeps (at most `limitMs`); returns the time that passed. */
+    async runAll(limitMs = 24 * 3600_000) {
+        const start = this.t;
+        for (;;) {
+            await flushMicrotasks();
+            const next = this.sleepers.reduce((m, s) => Math.min(m, s.at), Infinity);
+            if (next === Infinity || next - start > limitMs)
+                break;
+            await this.advance(next - this.t);
+        }
+        return this.t - start;
+    }
+}
+/** Lets promise chains settle (several turns: a chain of awaits needs one each). */
+async function flushMicrotasks() {
+    for (let i = 0; i < 20; i++)
+        await Promise.resolve();
+    await new Promise((r) => setImmediate(r));
+}
+
+;// CONCATENATED MODULE: ./src/core/crash-id.ts
+/**
+ * Crash ids: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxTYYMMDD`, lowercase hex, the last six digits the
+ * date the collector accepted the crash. Same shape as Socorro's libooid.CRASH_ID_RE.
+ */
+const CRASH_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{6}[0-9]{6}$/;
+const CRASH_ID_LENGTH = 36;
+function isCrashId(s) {
+    return s.length === CRASH_ID_LENGTH && CRASH_ID_RE.test(s);
+}
+/** `YYYYMMDD` of a crash id (Socorro assumes 20YY). */
+function crashIdDate(id) {
+    return '20' + id.slice(-6);
+}
+/**
+ * Packed form: 26 hex digits in 13 bytes and 6 decimal digits in 3 BCD bytes. Byte order of the
+ * packed form equals string order of the ids, so packed ids sort like the text files. Ids are
+ * packed from strings (parsed options, listings) or straight from file bytes (id files are read
+ * without a string per line); both unpack through one 36-byte buffer.
+ */
+const PACKED_SIZE = 16;
+// Offsets of the 26 hex digits in an id (dashes at 8, 13, 18, 23).
+const HEX_AT = [];
+for (let i = 0; i < 26; i++)
+    HEX_AT.push(i + (i >= 8 ? 1 : 0) + (i >= 12 ? 1 : 0) + (i >= 16 ? 1 : 0) + (i >= 20 ? 1 : 0));
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+// '0'-'9' or 'a'-'f'; input is already validated.
+const nibble = (c) => (c <= 0x39 ? c - 0x30 : c - 0x57);
+/** Whether the 36 bytes at `buf[off]` spell a crash id (same rule as CRASH_ID_RE). */
+function isCrashIdAt(buf, off) {
+    for (let i = 0; i < CRASH_ID_LENGTH; i++) {
+        const c = buf[off + i];
+        if (i === 8 || i === 13 || i === 18 || i === 23) {
+            if (c !== 0x2d)
+                return false; // '-'
+        }
+        else if (i >= 30) {
+            if (c < 0x30 || c > 0x39)
+                return false; // date digits
+        }
+        else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) {
+            return false; // lowercase hex
+        }
+    }
+    return true;
+}
+/** Packs a valid crash id (a string) into `out[offset..offset+16)`. */
+function packCrashId(id, out, offset) {
+    for (let i = 0; i < 13; i++) {
+        out[offset + i] = (nibble(id.charCodeAt(HEX_AT[2 * i])) << 4) | nibble(id.charCodeAt(HEX_AT[2 * i + 1]));
+    }
+    for (let i = 0; i < 3; i++) {
+        out[offset + 13 + i] = ((id.charCodeAt(30 + 2 * i) - 0x30) << 4) | (id.charCodeAt(31 + 2 * i) - 0x30);
+    }
+}
+/** Packs the valid crash id spelled by the ASCII bytes at `buf[off]` into `out[0..16)`. */
+function packCrashIdBytes(buf, off, out) {
+    for (let i = 0; i < 13; i++)
+        out[i] = (nibble(buf[off + HEX_AT[2 * i]]) << 4) | nibble(buf[off + HEX_AT[2 * i + 1]]);
+    for (let i = 0; i < 3; i++)
+        out[13 + i] = ((buf[off + 30 + 2 * i] - 0x30) << 4) | (buf[off + 31 + 2 * i] - 0x30);
+}
+/** The crash id packed at `packed[off]`, spelled through `text` (36 bytes): one string per id. */
+function unpackCrashId(packed, off, text = Buffer.alloc(CRASH_ID_LENGTH)) {
+    let w = 0;
+    for (let i = 0; i < 13; i++) {
+        if (i === 4 || i === 6 || i === 8 || i === 10)
+            text[w++] = 0x2d;
+        const b = packed[off + i];
+        text[w++] = HEX_CODES[b >> 4];
+        text[w++] = HEX_CODES[b & 15];
+    }
+    for (let i = 13; i < 16; i++) {
+        const b = packed[off + i];
+        text[w++] = 0x30 + (b >> 4);
+        text[w++] = 0x30 + (b & 15);
+    }
+    return text.toString('latin1', 0, CRASH_ID_LENGTH);
 }
 
 ;// CONCATENATED MODULE: ./src/core/id-set.ts
@@ -6611,7 +6557,7 @@ class IdSet {
             yield this.at(i);
     }
     at(index) {
-        return unpackToText(this.keys, index * PACKED_SIZE, this.text);
+        return unpackCrashId(this.keys, index * PACKED_SIZE, this.text);
     }
     /**
      * murmur3 (32-bit) over all 16 packed bytes. Ids are only checked against the regex, so they
@@ -6659,55 +6605,6 @@ class IdSet {
         }
     }
 }
-// Byte-level twins of crash-id.ts's string functions, for reading files without a string per line.
-/** Whether the 36 bytes at `buf[off]` spell a crash id (same rule as CRASH_ID_RE). */
-function isCrashIdAt(buf, off) {
-    for (let i = 0; i < CRASH_ID_LENGTH; i++) {
-        const c = buf[off + i];
-        if (i === 8 || i === 13 || i === 18 || i === 23) {
-            if (c !== 0x2d)
-                return false; // '-'
-        }
-        else if (i >= 30) {
-            if (c < 0x30 || c > 0x39)
-                return false; // date digits
-        }
-        else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) {
-            return false; // lowercase hex
-        }
-    }
-    return true;
-}
-// Offsets of the 26 hex digits in an id (dashes at 8, 13, 18, 23).
-const HEX_AT = [];
-for (let i = 0; i < 26; i++)
-    HEX_AT.push(i + (i >= 8 ? 1 : 0) + (i >= 12 ? 1 : 0) + (i >= 16 ? 1 : 0) + (i >= 20 ? 1 : 0));
-const nibbleOf = (c) => (c <= 0x39 ? c - 0x30 : c - 0x57);
-/** packCrashId for ASCII bytes. */
-function packCrashIdBytes(buf, off, out) {
-    for (let i = 0; i < 13; i++)
-        out[i] = (nibbleOf(buf[off + HEX_AT[2 * i]]) << 4) | nibbleOf(buf[off + HEX_AT[2 * i + 1]]);
-    for (let i = 0; i < 3; i++)
-        out[13 + i] = ((buf[off + 30 + 2 * i] - 0x30) << 4) | (buf[off + 31 + 2 * i] - 0x30);
-}
-const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
-/** unpackCrashId through one 36-byte buffer: one string per id instead of dozens of pieces. */
-function unpackToText(keys, off, text) {
-    let w = 0;
-    for (let i = 0; i < 13; i++) {
-        if (i === 4 || i === 6 || i === 8 || i === 10)
-            text[w++] = 0x2d;
-        const b = keys[off + i];
-        text[w++] = HEX_CODES[b >> 4];
-        text[w++] = HEX_CODES[b & 15];
-    }
-    for (let i = 13; i < 16; i++) {
-        const b = keys[off + i];
-        text[w++] = 0x30 + (b >> 4);
-        text[w++] = 0x30 + (b & 15);
-    }
-    return text.toString('latin1', 0, CRASH_ID_LENGTH);
-}
 /**
  * Crash ids packed 16 bytes each, appended in any order, then sorted (string order: the packed
  * form sorts like the text) and deduplicated in place. How list holds what it finds: a month of
@@ -6732,7 +6629,7 @@ class PackedIdList {
         this.n++;
     }
     at(index) {
-        return unpackToText(this.buf, index * PACKED_SIZE, this.text);
+        return unpackCrashId(this.buf, index * PACKED_SIZE, this.text);
     }
     /** The ids from `start` to `end` (exclusive), as strings, one at a time. */
     *range(start = 0, end = this.n) {
@@ -6812,13 +6709,13 @@ async function readIdFiles(paths, opts = {}, into) {
         try {
             const st = await (0,promises_.stat)(path);
             if (!st.isFile())
-                throw new errors_UsageError(`${path}: not a file`);
+                throw new UsageError(`${path}: not a file`);
             bytes += st.size;
         }
         catch (err) {
-            if (err instanceof errors_UsageError)
+            if (err instanceof UsageError)
                 throw err;
-            throw new errors_UsageError(`${path}: no such file`);
+            throw new UsageError(`${path}: no such file`);
         }
     }
     // Sized from the files (37 bytes a line), so a million ids are not regrown and copied on the way.
@@ -6847,11 +6744,12 @@ async function readIdFiles(paths, opts = {}, into) {
                     return;
                 }
                 const shown = line.length > 60 ? line.slice(0, 57) + '...' : line;
-                throw new errors_UsageError(`${path}:${lineNo}: "${shown}" is not a crash id (use --skip-invalid to drop such lines)`);
+                const hint = opts.skipInvalidOption ? ` (use ${opts.skipInvalidOption} to drop such lines)` : '';
+                throw new UsageError(`${path}:${lineNo}: "${shown}" is not a crash id${hint}`);
             },
         });
         if (!opts.allowEmpty && res.ids.size + res.duplicates === before) {
-            throw new errors_UsageError(`${path}: no crash ids in the file`);
+            throw new UsageError(`${path}: no crash ids in the file`);
         }
     }
     return res;
@@ -6954,10 +6852,30 @@ async function writeIdsAtomic(path, ids) {
     }
     await (0,promises_.rename)(tmp, path);
 }
-async function writeTextAtomic(path, text) {
-    const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, text);
-    await rename(tmp, path);
+
+;// CONCATENATED MODULE: ./src/core/layouts.ts
+
+const LAYOUTS = ['v1', 'v2'];
+const HEX = '0123456789abcdef';
+/** Every raw-crash prefix that holds crashes of `day`, in key order. */
+function rawCrashPrefixes(layout, day) {
+    if (layout === 'v1')
+        return [`v1/raw_crash/${day}/`];
+    const out = [];
+    for (const a of HEX)
+        for (const b of HEX)
+            for (const c of HEX)
+                out.push(`v2/raw_crash/${a}${b}${c}/${day}/`);
+    return out;
+}
+/** Both layouts keep the processed crash at the same key. */
+function processedCrashKey(crashId) {
+    return `v1/processed_crash/${crashId}`;
+}
+/** The crash id a raw-crash key names, or undefined for anything else under the prefix. */
+function crashIdFromKey(prefix, key) {
+    const rest = key.slice(prefix.length);
+    return isCrashId(rest) ? rest : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/core/ledger.ts
@@ -7069,6 +6987,80 @@ async function lastNewlineBefore(fh, size) {
     }
     return 0;
 }
+/**
+ * Batches appends to several AppendOnceFiles: one write per file every `everyMs` or per
+ * `maxPending` ids, never one per id, and never two at once. A failed write (disk full, EIO) is
+ * not thrown from a timer, where it would crash the process: it is kept as `failure`, reported
+ * once through `onFailure`, and no later write is tried, so what is on disk stays whole lines.
+ */
+class BatchedAppender {
+    files;
+    pending;
+    pendingCount = 0;
+    writing = Promise.resolve();
+    timer;
+    maxPending;
+    onFailure;
+    failed;
+    closed = false;
+    constructor(files, opts = {}) {
+        this.files = files;
+        this.pending = files.map(() => []);
+        this.maxPending = opts.maxPending ?? 1000;
+        this.onFailure = opts.onFailure;
+        this.timer = setInterval(() => void this.flush(), opts.everyMs ?? 1000);
+        this.timer.unref();
+    }
+    /** The first write that failed; nothing is written after it. */
+    get failure() {
+        return this.failed;
+    }
+    /** Queues `id` for file `file` (an index into the constructor's files). */
+    add(file, id) {
+        if (this.closed)
+            throw new Error('BatchedAppender: add after close');
+        this.pending[file].push(id);
+        if (++this.pendingCount >= this.maxPending)
+            void this.flush();
+    }
+    /** Writes what is queued; resolves when it is on disk (or failed: see `failure`). Never rejects. */
+    flush() {
+        const batches = this.pending;
+        this.pending = this.files.map(() => []);
+        this.pendingCount = 0;
+        this.writing = this.writing.then(async () => {
+            if (this.failed)
+                return;
+            try {
+                for (const [i, ids] of batches.entries())
+                    if (ids.length)
+                        await this.files[i].append(ids);
+            }
+            catch (err) {
+                this.failed = err instanceof Error ? err : new Error(String(err));
+                this.onFailure?.(this.failed);
+            }
+        });
+        return this.writing;
+    }
+    /** Stops the timer, writes the rest, and closes the files. Returns the failure, if any. */
+    async close() {
+        this.closed = true;
+        clearInterval(this.timer);
+        await this.flush();
+        for (const f of this.files) {
+            try {
+                if (!this.failed)
+                    await f.touch();
+                await f.close();
+            }
+            catch (err) {
+                this.failed ??= err instanceof Error ? err : new Error(String(err));
+            }
+        }
+        return this.failed;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/core/pool.ts
 /**
@@ -7162,11 +7154,13 @@ class Aimd {
     max;
     min;
     apply;
-    constructor(max, apply, min = 1) {
+    now;
+    constructor(max, apply, opts = {}) {
         this.max = max;
-        this.min = min;
+        this.min = opts.min ?? 1;
         this.limit = max;
         this.apply = apply;
+        this.now = opts.now ?? Date.now;
     }
     get current() {
         return Math.floor(this.limit);
@@ -7180,7 +7174,8 @@ class Aimd {
             this.apply(Math.floor(this.limit));
     }
     /** One cut per 200 ms: a burst of in-flight SlowDowns is one signal, not fifty. */
-    throttled(now = Date.now()) {
+    throttled() {
+        const now = this.now();
         if (now - this.lastCut < 200)
             return;
         this.lastCut = now;
@@ -7188,17 +7183,89 @@ class Aimd {
         this.apply(Math.floor(this.limit));
     }
 }
-const sleep = (ms, signal) => new Promise((resolve) => {
-    if (signal?.aborted)
-        return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        resolve();
+
+;// CONCATENATED MODULE: ./src/core/retry.ts
+/** HEADs: the pool retries an id quickly; throttling narrows the pool rather than lengthening the wait. */
+const HEAD_RETRY = { attempts: 10, baseMs: 100, capMs: 10_000 };
+/** Listing pages: a store that stays unhealthy for a minute or so is ridden out. */
+const LIST_RETRY = { attempts: 8, baseMs: 500, capMs: 20_000 };
+/** Socorro's API (Reprocessing and SuperSearch): slower, and it sends Retry-After with its 429s. */
+const API_RETRY = { attempts: 9, baseMs: 1000, capMs: 60_000 };
+/** The delay before retry number `attempt` (1 = the first retry). */
+function backoffMs(policy, attempt, retryAfterMs, random = Math.random) {
+    if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs))
+        return Math.min(Math.max(retryAfterMs, 0), policy.capMs);
+    const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(random() * ceiling);
+}
+/** Retry-After (seconds, or an HTTP date) as milliseconds from `now`; undefined when absent or unreadable. */
+function parseRetryAfter(value, now) {
+    const v = Array.isArray(value) ? value[0] : value;
+    if (v === undefined || v.trim() === '')
+        return undefined;
+    const secs = Number(v);
+    if (Number.isFinite(secs))
+        return Math.max(0, secs * 1000);
+    const at = Date.parse(v);
+    return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+/**
+ * Runs `fn` until it succeeds, fails with something not retryable, or uses up the policy's
+ * attempts (then the last failure is thrown). An abort stops the waiting and throws the last failure.
+ */
+async function withRetries(fn, opts) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (err) {
+            if (attempt >= opts.policy.attempts || !opts.retryable(err) || opts.signal?.aborted)
+                throw err;
+            const wait = backoffMs(opts.policy, attempt, undefined, opts.random);
+            opts.onRetry?.(err, attempt, wait);
+            await opts.clock.sleep(wait, opts.signal);
+            if (opts.signal?.aborted)
+                throw err;
+        }
     }
-    signal?.addEventListener('abort', done, { once: true });
-});
+}
+
+;// CONCATENATED MODULE: ./src/ports/store.ts
+/** A store request that failed, as one of the kinds core/classify.ts defines. */
+class StoreError extends Error {
+    name = 'StoreError';
+    kind;
+    /** The HTTP status; 0 when no answer came. */
+    status;
+    /** The store's error code when it named one (S3 `Code`, GCS `reason`). */
+    code;
+    constructor(kind, message, opts = {}) {
+        super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+        this.kind = kind;
+        this.status = opts.status ?? 0;
+        this.code = opts.code;
+    }
+}
+/**
+ * The sentence a StoreError opens with for a failure of `what` (e.g. "a HEAD of a processed
+ * crash"), plus what the store's own port knows to say about it: which permissions, which
+ * credentials. Stores build their messages with it so that S3 and GCS read alike.
+ */
+function storeMessage(store, kind, what, status, detail) {
+    const answer = status === 0 ? 'no answer' : `HTTP ${status}`;
+    const head = {
+        'no-such-bucket': `${store}: no such bucket (${answer} to ${what})`,
+        forbidden: `${store} answered 403 Forbidden to ${what}`,
+        unauthenticated: `${store} refused the credentials as invalid or expired (${answer} to ${what})`,
+        'no-credentials': `${store}: no credentials could be found for ${what}`,
+        'clock-skew': `${store} refused ${what}: this machine's clock is too far from the store's (clock skew)`,
+        signature: `${store} refused the signature of ${what} (${answer})`,
+        throttled: `${store} is throttling requests (${answer} to ${what})`,
+        unavailable: `${store} did not answer ${what} usably (${answer})`,
+        rejected: `${store} refused ${what} (${answer})`,
+    };
+    return detail ? `${head[kind]}: ${detail}` : head[kind];
+}
 
 ;// CONCATENATED MODULE: ./src/modes/check.ts
 
@@ -7209,11 +7276,85 @@ const sleep = (ms, signal) => new Promise((resolve) => {
 
 
 
+
+
+
 const DEFAULT_CHECK_CONCURRENCY = 128;
-async function runCheck(opts, store, reporter) {
-    const t0 = Date.now();
+/** Counters and the stop switch of one check run, shared by its lanes. */
+class CheckRun {
+    res;
+    stop = new AbortController();
+    consecutiveFailures = 0;
+    lastError = '';
+    constructor(res) {
+        this.res = res;
+    }
+    /** Stops the run for `why`; the first reason wins. */
+    fail(why) {
+        this.res.failure ??= why;
+        this.stop.abort();
+    }
+}
+/**
+ * HEADs one processed crash until the store gives a verdict: found, missing, or a failure that
+ * stops the run. Transient failures are retried with the one backoff policy; throttling also
+ * narrows the pool (AIMD), because stores throttle per prefix and every check job shares one.
+ */
+class HeadRetrier {
+    store;
+    run;
+    aimd;
+    policy;
+    clock;
+    random;
+    constructor(store, run, aimd, policy, clock, random) {
+        this.store = store;
+        this.run = run;
+        this.aimd = aimd;
+        this.policy = policy;
+        this.clock = clock;
+        this.random = random;
+    }
+    /** The verdict, or undefined when the id got none (attempts used up, or the run stopped). */
+    async check(id) {
+        const key = processedCrashKey(id);
+        const { res, stop } = this.run;
+        for (let attempt = 1; attempt <= this.policy.attempts && !stop.signal.aborted; attempt++) {
+            const answer = await this.store.head(key);
+            res.requests++;
+            if (!(answer instanceof StoreError)) {
+                this.aimd.success();
+                return answer;
+            }
+            this.run.lastError = answer.status === 0 ? 'no answer (connection reset or timeout)' : `HTTP ${answer.status}`;
+            if (isFatal(answer.kind)) {
+                this.run.fail(answer.message);
+                return undefined;
+            }
+            if (!isTransient(answer.kind))
+                return undefined;
+            if (answer.kind === 'throttled') {
+                res.throttled++;
+                this.aimd.throttled();
+            }
+            if (attempt < this.policy.attempts) {
+                res.retries++;
+                await this.clock.sleep(backoffMs(this.policy, attempt, undefined, this.random), stop.signal);
+            }
+        }
+        return undefined;
+    }
+}
+/**
+ * HEADs `v1/processed_crash/{id}` for every id of the input files not already in haves.txt or
+ * havenots.txt, and appends each to one of them. Only a missing object is a havenot.
+ */
+async function runCheck(opts, deps) {
+    const { store, reporter } = deps;
+    const clock = deps.clock ?? systemClock;
+    const t0 = clock.now();
     // Every input is read and validated before any output file is touched.
-    const input = await readIdFiles(opts.files, { skipInvalid: opts.skipInvalid });
+    const input = await readIdFiles(opts.files, { skipInvalid: opts.skipInvalid, skipInvalidOption: opts.skipInvalidOption });
     const haves = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'haves.txt'));
     const havenots = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'havenots.txt'));
     const todo = new IdSet(input.ids.size);
@@ -7221,7 +7362,8 @@ async function runCheck(opts, store, reporter) {
         if (!haves.ids.hasFrom(input.ids, i) && !havenots.ids.hasFrom(input.ids, i))
             todo.addFrom(input.ids, i);
     }
-    const res = {
+    const concurrency = opts.concurrency ?? DEFAULT_CHECK_CONCURRENCY;
+    const run = new CheckRun({
         input: input.ids.size,
         skipped: input.ids.size - todo.size,
         haves: 0,
@@ -7231,41 +7373,26 @@ async function runCheck(opts, store, reporter) {
         requests: 0,
         retries: 0,
         throttled: 0,
-        finalConcurrency: 0,
+        finalConcurrency: concurrency,
         elapsedMs: 0,
-    };
+    });
+    const res = run.res;
     if (input.invalid)
         reporter.warn(`${input.invalid} line(s) that are not crash ids were skipped`);
     if (res.skipped)
         reporter.info(`${res.skipped} id(s) already classified by an earlier run: skipped`);
     // Only when there is something to check: a rerun with nothing left sends no request at all.
     if (todo.size > 0)
-        await checkBucket(store);
-    const concurrency = opts.concurrency ?? DEFAULT_CHECK_CONCURRENCY;
-    const maxAttempts = opts.maxAttempts ?? 10;
+        await checkBucket(store, clock);
     const giveUpAfter = opts.giveUpAfter ?? Math.max(50, concurrency * 2);
-    const backoffMs = opts.backoffMs ?? 100;
-    const abort = new AbortController();
     let setWidth = (_n) => { };
-    const aimd = new Aimd(concurrency, (n) => setWidth(n));
-    // Results are appended in batches: one write per second or per thousand ids, never per id.
-    let pendingHaves = [];
-    let pendingHavenots = [];
-    let writing = Promise.resolve();
-    const flush = () => {
-        const h = pendingHaves;
-        const n = pendingHavenots;
-        pendingHaves = [];
-        pendingHavenots = [];
-        writing = writing.then(async () => {
-            await haves.append(h);
-            await havenots.append(n);
-        });
-        return writing;
-    };
-    const timer = setInterval(flush, 1000);
-    let consecutiveFailures = 0;
-    let lastError = '';
+    const aimd = new Aimd(concurrency, (n) => setWidth(n), { now: () => clock.now() });
+    const heads = new HeadRetrier(store, run, aimd, opts.policy ?? HEAD_RETRY, clock, deps.random ?? Math.random);
+    const HAVES = 0;
+    const HAVENOTS = 1;
+    const writer = new BatchedAppender([haves, havenots], {
+        onFailure: (err) => run.fail(`could not write the results (${oneLine(err)}); what was written before is kept. Rerun to finish: ids already classified are skipped`),
+    });
     let done = 0;
     const task = reporter.start('check', todo.size);
     // Progress is drawn at most ten times a second, not once per id.
@@ -7280,97 +7407,137 @@ async function runCheck(opts, store, reporter) {
         show();
     };
     const checkOne = async (id) => {
-        const key = processedCrashKey(id);
-        for (let attempt = 1; attempt <= maxAttempts && !abort.signal.aborted; attempt++) {
-            const status = await store.head(key);
-            res.requests++;
-            const verdict = classifyHead(status);
-            if (verdict === 'processed' || verdict === 'unprocessed') {
-                consecutiveFailures = 0;
-                aimd.success();
-                if (verdict === 'processed') {
-                    res.haves++;
-                    pendingHaves.push(id);
-                }
-                else {
-                    res.havenots++;
-                    pendingHavenots.push(id);
-                }
-                if (pendingHaves.length + pendingHavenots.length >= 1000)
-                    void flush();
-                return progress();
-            }
-            if (verdict === 'forbidden') {
-                if (!res.failure)
-                    res.failure = FORBIDDEN_HELP;
-                abort.abort();
-                return;
-            }
-            lastError = status === 0 ? 'no answer (connection reset or timeout)' : `HTTP ${status}`;
-            if (verdict === 'error')
-                break;
-            if (isThrottle(status)) {
-                res.throttled++;
-                aimd.throttled();
-            }
-            if (attempt < maxAttempts) {
-                res.retries++;
-                const cap = Math.min(10_000, backoffMs * 2 ** (attempt - 1));
-                await sleep(cap / 2 + Math.random() * (cap / 2), abort.signal);
-            }
-        }
-        if (abort.signal.aborted)
+        const verdict = await heads.check(id);
+        if (run.stop.signal.aborted)
             return;
-        res.errors++;
-        progress();
-        if (++consecutiveFailures >= giveUpAfter) {
-            res.failure ??= `S3 keeps failing (${consecutiveFailures} ids in a row got no usable answer; last: ${lastError}); stopped. Rerun to finish: ids already classified are skipped`;
-            abort.abort();
+        if (verdict === 'found') {
+            res.haves++;
+            writer.add(HAVES, id);
         }
+        else if (verdict === 'missing') {
+            res.havenots++;
+            writer.add(HAVENOTS, id);
+        }
+        else {
+            res.errors++;
+            if (++run.consecutiveFailures >= giveUpAfter) {
+                run.fail(`${store.kind.toUpperCase()} keeps failing (${run.consecutiveFailures} ids in a row got no usable answer; last: ${run.lastError}); stopped. ` +
+                    'Rerun to finish: ids already classified are skipped');
+            }
+            return progress();
+        }
+        run.consecutiveFailures = 0;
+        progress();
     };
     try {
         await forEachPooled(todo, concurrency, checkOne, {
-            signal: abort.signal,
+            signal: run.stop.signal,
             onQueue: (q) => (setWidth = (n) => (q.concurrency = Math.max(1, n))),
         });
     }
     finally {
-        clearInterval(timer);
-        await flush();
-        await haves.touch();
-        await havenots.touch();
-        await haves.close();
-        await havenots.close();
+        const writeFailure = await writer.close();
+        if (writeFailure)
+            run.fail(`could not write the results (${oneLine(writeFailure)}); what was written before is kept. Rerun to finish: ids already classified are skipped`);
         show();
         task.stop();
     }
     if (!res.failure && res.errors > 0) {
-        res.failure = `${res.errors} id(s) could not be checked (last: ${lastError}); they were written nowhere. Rerun to finish: ids already classified are skipped`;
+        res.failure = `${res.errors} id(s) could not be checked (last: ${run.lastError}); they were written nowhere. Rerun to finish: ids already classified are skipped`;
     }
     res.finalConcurrency = aimd.current;
-    res.elapsedMs = Date.now() - t0;
+    res.elapsedMs = clock.now() - t0;
     return res;
 }
 /**
  * A HEAD in a bucket that does not exist is a bodyless 404, the same answer as a crash that was
  * never processed: without this look first, a mistyped bucket would make every id a havenot.
- * One small listing also catches missing s3:ListBucket before any HEAD.
+ * One small listing (what the least privilege allows: S3 ListBucket, GCS storage.objects.list)
+ * also catches missing permissions and credentials before any HEAD.
  */
-async function checkBucket(store) {
+async function checkBucket(store, clock) {
     try {
-        await store.listPage('v1/processed_crash/', { maxKeys: 1 });
+        await withRetries(() => store.listPage({ prefix: 'v1/processed_crash/', maxKeys: 1 }), {
+            policy: LIST_RETRY,
+            clock,
+            retryable: (err) => err instanceof StoreError && isTransient(err.kind),
+        });
     }
     catch (err) {
-        const e = err;
-        const status = e.$metadata?.httpStatusCode;
-        if (e.name === 'NoSuchBucket' || status === 404)
-            throw new RunError('no such bucket: check --bucket (nothing was checked)');
-        if (status === 403)
-            throw new RunError(FORBIDDEN_HELP.replace('to a HEAD of a processed crash', 'to a listing of the bucket'));
-        if (e.name === 'CredentialsProviderError')
-            throw new RunError(`no AWS credentials: ${oneLine(e)}`);
-        throw new RunError(`S3 did not answer a listing of the bucket: ${oneLine(e)}`);
+        if (err instanceof StoreError)
+            throw new RunError(`${err.message}; nothing was checked`);
+        throw err;
     }
+}
+
+;// CONCATENATED MODULE: ./src/core/dates.ts
+
+/** The longest span one run may list; longer is almost certainly a typo. */
+const MAX_DAYS = 366;
+const DAY_MS = 86_400_000;
+function parseDay(s, flag) {
+    if (!/^\d{8}$/.test(s))
+        throw new UsageError(`${flag}: ${s} is not a date (YYYYMMDD)`);
+    const y = Number(s.slice(0, 4));
+    const m = Number(s.slice(4, 6));
+    const d = Number(s.slice(6, 8));
+    const t = Date.UTC(y, m - 1, d);
+    const back = new Date(t);
+    if (y < 2000 || back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) {
+        throw new UsageError(`${flag}: ${s} is not a date (YYYYMMDD)`);
+    }
+    return t;
+}
+function formatDay(t) {
+    return new Date(t).toISOString().slice(0, 10).replaceAll('-', '');
+}
+/**
+ * `20160915`, `20160915,20160916`, `20160915 20160916` or `20160901..20160930` (inclusive),
+ * mixed freely. Returns sorted unique YYYYMMDD strings.
+ */
+function parseDates(spec, flag) {
+    const parts = (spec ?? '').split(/[\s,]+/).filter(Boolean);
+    if (parts.length === 0)
+        throw new UsageError(`${flag}: no dates given (YYYYMMDD, comma separated, or YYYYMMDD..YYYYMMDD)`);
+    const days = new Set();
+    for (const part of parts) {
+        const range = part.split('..');
+        if (range.length === 1) {
+            days.add(parseDay(part, flag));
+        }
+        else if (range.length === 2) {
+            const from = parseDay(range[0], flag);
+            const to = parseDay(range[1], flag);
+            if (to < from)
+                throw new UsageError(`${flag}: ${part} ends before it starts`);
+            if ((to - from) / DAY_MS + 1 > MAX_DAYS)
+                throw new UsageError(`${flag}: ${part} spans more than ${MAX_DAYS} days`);
+            for (let t = from; t <= to; t += DAY_MS)
+                days.add(t);
+        }
+        else {
+            throw new UsageError(`${flag}: ${part} is not a date or a range (YYYYMMDD..YYYYMMDD)`);
+        }
+    }
+    const sorted = [...days].sort((a, b) => a - b);
+    if ((sorted[sorted.length - 1] - sorted[0]) / DAY_MS + 1 > MAX_DAYS) {
+        throw new UsageError(`${flag}: the dates span more than ${MAX_DAYS} days`);
+    }
+    return sorted.map(formatDay);
+}
+/** `HH:MM` (UTC) → minutes after midnight; `24:00` is allowed as the end of the day. */
+function parseTimeOfDay(s, flag) {
+    if (s === undefined || s === '')
+        return undefined;
+    const m = /^(\d{2}):(\d{2})$/.exec(s);
+    if (!m || Number(m[2]) > 59 || Number(m[1]) > 24 || (Number(m[1]) === 24 && Number(m[2]) !== 0)) {
+        throw new UsageError(`${flag}: ${s} is not a time of day (HH:MM, UTC)`);
+    }
+    return Number(m[1]) * 60 + Number(m[2]);
+}
+/** Epoch ms of `minutes` after midnight UTC on YYYYMMDD. */
+function dayTime(day, minutes) {
+    return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))) + minutes * 60_000;
 }
 
 ;// CONCATENATED MODULE: ./src/modes/list.ts
@@ -7383,11 +7550,15 @@ async function checkBucket(store) {
 
 
 
+
+
+
+
 const list_HEX = '0123456789abcdef';
 /**
  * v1 puts a whole day under one prefix, so one paging walk would be sequential. Keys under it
- * start with a hex digit, so 16 slices bounded by StartAfter on hex boundaries list in parallel
- * and still cover every key exactly once (junk keys included).
+ * start with a hex digit, so 16 slices bounded on hex boundaries list in parallel and still cover
+ * every key exactly once (junk keys included).
  */
 function slicesFor(layout, date) {
     const prefixes = rawCrashPrefixes(layout, date);
@@ -7397,72 +7568,85 @@ function slicesFor(layout, date) {
     return [...list_HEX].map((c, i) => ({
         date,
         prefix,
-        after: i === 0 ? undefined : prefix + c,
-        upTo: i === 15 ? undefined : prefix + list_HEX[i + 1],
+        from: i === 0 ? undefined : prefix + c,
+        to: i === 15 ? undefined : prefix + list_HEX[i + 1],
     }));
 }
-const LIST_TRIES = 6;
-async function runList(opts, store, reporter) {
-    const t0 = Date.now();
+/** Every raw crash saved on the dates, sorted and unique, into uuids.txt and chunk files. */
+async function runList(opts, deps) {
+    const { store, reporter } = deps;
+    const clock = deps.clock ?? systemClock;
+    const t0 = clock.now();
     const slices = opts.dates.flatMap((d) => slicesFor(opts.layout, d));
     const counts = new Map(opts.dates.map((date) => [date, { date, listed: 0, junk: 0, outsideWindow: 0 }]));
     // Packed, 16 bytes an id: a month is ~11 M of them.
     const ids = new PackedIdList();
     let requests = 0;
+    let retries = 0;
     let done = 0;
     const task = reporter.start(`list ${opts.dates.length} date(s), ${opts.layout}`, slices.length);
     const listSlice = async (slice) => {
         const c = counts.get(slice.date);
         const from = opts.since === undefined ? -Infinity : dayTime(slice.date, opts.since);
-        // --until 13:45 means through 13:45:59.999; 24:00 is the end of the day.
+        // until 13:45 means through 13:45:59.999; 24:00 is the end of the day.
         const to = opts.until === undefined ? Infinity : dayTime(slice.date, opts.until) + (opts.until >= 1440 ? -1 : 59_999);
         let token;
-        let first = true;
-        while (first || token) {
-            const page = await withRetries(`listing ${slice.prefix}`, () => store.listPage(slice.prefix, { startAfter: first ? slice.after : undefined, continuationToken: token }));
-            requests++;
-            first = false;
+        do {
+            const page = await withRetries(() => {
+                requests++;
+                return store.listPage({ prefix: slice.prefix, from: slice.from, to: slice.to, token });
+            }, {
+                policy: opts.policy ?? LIST_RETRY,
+                clock,
+                retryable: (err) => err instanceof StoreError && isTransient(err.kind),
+                onRetry: () => retries++,
+            });
             token = page.next;
             for (const o of page.objects) {
-                if (slice.upTo !== undefined && o.key > slice.upTo) {
-                    token = undefined;
-                    break;
-                }
                 const id = crashIdFromKey(slice.prefix, o.key);
                 if (!id) {
                     c.junk++;
                     continue;
                 }
-                const t = o.lastModified?.getTime();
-                if (t !== undefined && (t < from || t > to)) {
+                if (o.savedAt !== undefined && (o.savedAt < from || o.savedAt > to)) {
                     c.outsideWindow++;
                     continue;
                 }
                 c.listed++;
                 ids.push(id);
             }
-        }
+        } while (token);
         task.update(++done, { ids: ids.size });
     };
-    await forEachPooled(slices, opts.concurrency ?? (opts.layout === 'v2' ? 64 : 16), listSlice);
-    task.stop();
-    ids.sortUnique();
-    const unique = ids;
-    const plan = planChunks(unique.size, opts.chunkSize);
-    if (plan.requested !== undefined) {
-        reporter.warn(`chunk size raised from ${plan.requested} to ${plan.chunkSize} so that ${unique.size} ids make at most 256 chunks (GitHub's matrix limit)`);
+    try {
+        await forEachPooled(slices, opts.concurrency ?? (opts.layout === 'v2' ? 64 : 16), listSlice);
     }
-    await writeOutputs(opts.out, unique, plan);
+    catch (err) {
+        // A listing that fails after its retries (or at once: no bucket, no permission) lists nothing.
+        if (err instanceof StoreError)
+            throw new RunError(`${err.message}; nothing was written`);
+        throw err;
+    }
+    finally {
+        task.stop();
+    }
+    ids.sortUnique();
+    const plan = planChunks(ids.size, opts.chunkSize, opts.maxChunks);
+    if (plan.requested !== undefined) {
+        reporter.warn(`chunk size raised from ${plan.requested} to ${plan.chunkSize} so that ${ids.size} ids make at most ${plan.maxChunks} chunks`);
+    }
+    await writeOutputs(opts.out, ids, plan);
     const dates = [...counts.values()];
     return {
-        total: unique.size,
+        total: ids.size,
         junk: dates.reduce((s, d) => s + d.junk, 0),
         outsideWindow: dates.reduce((s, d) => s + d.outsideWindow, 0),
         dates,
         plan,
         uuidsFile: (0,external_node_path_.join)(opts.out, 'uuids.txt'),
         requests,
-        elapsedMs: Date.now() - t0,
+        retries,
+        elapsedMs: clock.now() - t0,
     };
 }
 async function writeOutputs(out, ids, plan) {
@@ -7476,29 +7660,210 @@ async function writeOutputs(out, ids, plan) {
         await writeIdsAtomic((0,external_node_path_.join)(out, c.file), ids.range(c.start, c.end));
     await writeIdsAtomic((0,external_node_path_.join)(out, 'uuids.txt'), ids);
 }
-/** The SDK retries too; this covers a store that stays unhealthy for a few seconds. */
-async function withRetries(what, fn) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn();
+
+;// CONCATENATED MODULE: ./src/core/options.ts
+
+/** The label of an option in a message: the adapter's spelling, else the option's name. */
+function label(spell, name) {
+    return spell(name) ?? name;
+}
+function options_text(v) {
+    return typeof v === 'string' ? v.trim() : v === undefined ? '' : String(v);
+}
+function isGiven(v) {
+    return options_text(v) !== '';
+}
+/** A whole number in [min, max]; `dflt` when not given. */
+function parseInteger(spell, name, v, dflt, min, max) {
+    const s = options_text(v);
+    if (s === '')
+        return dflt;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new UsageError(`${label(spell, name)}: ${s} is not a whole number from ${min} to ${max}`);
+    }
+    return n;
+}
+/** A number of seconds in [0, max]; `dflt` when not given. */
+function parseSeconds(spell, name, v, dflt, max = 3600) {
+    const s = options_text(v);
+    if (s === '')
+        return dflt;
+    const n = Number(s);
+    if (!Number.isFinite(n) || n < 0 || n > max)
+        throw new UsageError(`${label(spell, name)}: ${s} is not a number of seconds from 0 to ${max}`);
+    return n;
+}
+function parseBoolean(spell, name, v, dflt = false) {
+    if (typeof v === 'boolean')
+        return v;
+    const s = options_text(v).toLowerCase();
+    if (s === '')
+        return dflt;
+    if (s === 'false' || s === '0' || s === 'no')
+        return false;
+    if (s === 'true' || s === '1' || s === 'yes')
+        return true;
+    throw new UsageError(`${label(spell, name)}: ${options_text(v)} is not true or false`);
+}
+/** One of `choices`; `dflt` when not given. */
+function parseChoice(spell, name, v, choices, dflt, what) {
+    const s = options_text(v);
+    if (s === '')
+        return dflt;
+    if (!choices.includes(s)) {
+        throw new UsageError(`${label(spell, name)}: ${s} is not ${what} (${choices.join(' or ')})`);
+    }
+    return s;
+}
+function parseUrl(spell, name, v) {
+    let u;
+    try {
+        u = new URL(v);
+    }
+    catch {
+        throw new UsageError(`${label(spell, name)}: ${v} is not a URL`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+        throw new UsageError(`${label(spell, name)}: ${v} is not an http(s) URL`);
+    return u;
+}
+function isLoopbackHost(hostname) {
+    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+/** SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN (the name crashstats-tools uses). */
+function tokenFromEnv(env) {
+    const t = env.SOCORRO_API_TOKEN?.trim() || env.CRASHSTATS_API_TOKEN?.trim();
+    return t || undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/pacer.ts
+/**
+ * Starts one piece of work every `intervalMs` on a fixed grid: the submission pace Socorro's
+ * on-call asks for. Time lost to a slow piece (retries, a Retry-After wait) is not made up
+ * with a burst afterwards: the grid moves on from where the slow piece ended.
+ */
+class Pacer {
+    intervalMs;
+    clock;
+    nextAt;
+    startedAt = 0;
+    constructor(intervalMs, clock) {
+        this.intervalMs = intervalMs;
+        this.clock = clock;
+        this.nextAt = clock.now();
+    }
+    /** Waits for the next slot (cut short by `signal`). */
+    async ready(signal) {
+        const wait = this.nextAt - this.clock.now();
+        if (wait > 0)
+            await this.clock.sleep(wait, signal);
+        this.startedAt = this.clock.now();
+        // Late by more than half a slot: the grid restarts here rather than catching up.
+        this.nextAt = (this.startedAt - this.nextAt > this.intervalMs / 2 ? this.startedAt : this.nextAt) + this.intervalMs;
+    }
+    /** The piece that `ready` let start has ended: one that took longer than a slot pushes the grid back. */
+    finished() {
+        const ended = this.clock.now();
+        if (ended - this.startedAt > this.intervalMs)
+            this.nextAt = Math.max(this.nextAt, ended + this.intervalMs);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/modes/submitter.ts
+
+/** Why a submission stopped; the run keeps what the ledger holds. */
+class SubmitStopped extends Error {
+    name = 'SubmitStopped';
+}
+/**
+ * Sends batches to the Reprocessing API and records what became of each id: accepted ids into
+ * the ledger (synced before anything else is sent: it is what keeps reruns from resubmitting),
+ * ids refused as invalid into rejected.txt, never retried.
+ *
+ * Socorro refuses a whole batch with 400 for one invalid id. When its answer names the id, that
+ * id is rejected and the rest resent; otherwise the batch is halved until single ids are left.
+ * A single id refused without being named is only a suspect: if other ids are being accepted,
+ * the 400 was about it; if nothing was ever accepted, the API refuses everything (a proxy, a
+ * changed API, a bad ruleset) and the run stops rather than bury every id in rejected.txt.
+ */
+class Submitter {
+    counts = { submitted: 0, rejected: 0, requests: 0, settled: 0 };
+    api;
+    ledger;
+    rejected;
+    log;
+    /** What to check when the API refuses everything: names of the adapter's options. */
+    checkHint;
+    suspects = [];
+    constructor(api, ledger, rejected, log, checkHint) {
+        this.api = api;
+        this.ledger = ledger;
+        this.rejected = rejected;
+        this.log = log;
+        this.checkHint = checkHint;
+    }
+    /** Sends one batch and settles it; throws SubmitStopped when the run must stop. */
+    async send(ids) {
+        await this.submit(ids);
+        await this.settleSuspects();
+    }
+    async submit(ids) {
+        const answer = await this.api.submit(ids);
+        this.counts.requests++;
+        const verdict = classifySubmit(answer.status);
+        if (verdict === 'accepted') {
+            this.counts.submitted += await this.ledger.append(ids, true);
+            this.counts.settled += ids.length;
+            return;
         }
-        catch (err) {
-            const status = err.$metadata?.httpStatusCode;
-            if (status === 403) {
-                throw new RunError(`S3 answered 403 Forbidden ${what}: the credentials need s3:ListBucket on the bucket`);
-            }
-            if (status === 404 || err.name === 'NoSuchBucket')
-                throw new RunError(`${what}: no such bucket`);
-            if (err.name === 'CredentialsProviderError')
-                throw new RunError(`no AWS credentials: ${oneLine(err)}`);
-            if (attempt >= LIST_TRIES)
-                throw new RunError(`${what} failed ${attempt} times: ${oneLine(err)}`);
-            await sleep(Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random() / 2));
+        if (verdict === 'invalid')
+            return this.isolate(ids, answer);
+        if (verdict === 'forbidden') {
+            throw new SubmitStopped(`the Reprocessing API refused the token (HTTP ${answer.status}): it needs the 'Reprocess Crashes' permission ` +
+                `(crash-stats API tokens page). API said: ${answer.body.trim() || '(no body)'}. Nothing more was sent`);
         }
+        const what = answer.status === 0 ? `no answer (${answer.error})` : `HTTP ${answer.status} ${answer.body.trim().slice(0, 200)}`;
+        throw new SubmitStopped(`the Reprocessing API failed after retries: ${what}. ${this.counts.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`);
+    }
+    async isolate(ids, answer) {
+        const named = /Crash id '([^']+)'/.exec(answer.body)?.[1];
+        const bad = named === undefined ? -1 : ids.findIndex((id) => id === named || id.startsWith(named + ':'));
+        if (bad >= 0) {
+            await this.reject(ids[bad], answer.body);
+            const rest = ids.filter((_, i) => i !== bad);
+            if (rest.length)
+                await this.submit(rest);
+            return;
+        }
+        if (ids.length === 1) {
+            this.suspects.push({ id: ids[0], body: answer.body });
+            return;
+        }
+        const half = Math.ceil(ids.length / 2);
+        await this.submit(ids.slice(0, half));
+        await this.submit(ids.slice(half));
+    }
+    async settleSuspects() {
+        if (this.suspects.length === 0)
+            return;
+        if (this.counts.submitted === 0) {
+            throw new SubmitStopped('the Reprocessing API answered 400 to every request, even to single ids, without naming an invalid crash id ' +
+                `(API said: ${this.suspects[0].body.trim().slice(0, 200) || '(no body)'}); stopped, nothing was rejected. Check ${this.checkHint}`);
+        }
+        for (const s of this.suspects.splice(0))
+            await this.reject(s.id, s.body);
+    }
+    async reject(id, body) {
+        this.counts.rejected += await this.rejected.append([id], true);
+        this.counts.settled++;
+        this.log.warn(`rejected by the API (400): ${id}: ${body}`);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/modes/reprocess.ts
+
 
 
 
@@ -7512,16 +7877,17 @@ const MAX_BATCH_SIZE = 1000;
 const DEFAULT_MAX = 10_000;
 const DEFAULT_SLEEP_SECONDS = 1;
 /**
- * Ids to send: the input less the ledger and rejected.txt. Refuses (exit 2, nothing sent) when
- * there are more than `max` of them, so a wrong file cannot flood the processing queue.
+ * Sends the input's ids, less the ledger and rejected.txt, to the Reprocessing API in paced
+ * batches. Refuses (exit 2, nothing sent) when there are more than `max` of them, so a wrong
+ * file cannot flood the processing queue.
  */
-async function runReprocess(opts, 
-/** Makes the API client; the mode hands it the retry callback so it can count and log retries. */
-api, reporter) {
-    const t0 = Date.now();
+async function runReprocess(opts, deps) {
+    const { reporter, spell } = deps;
+    const clock = deps.clock ?? systemClock;
+    const t0 = clock.now();
     const usingDefault = opts.files.length === 0;
     const files = usingDefault ? [(0,external_node_path_.join)(opts.out, 'havenots.txt')] : opts.files;
-    const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault });
+    const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault, skipInvalidOption: spell('skipInvalid') });
     const ledger = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'reprocessed.txt'));
     const rejected = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'rejected.txt'));
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -7542,7 +7908,6 @@ api, reporter) {
     };
     // One byte an input id (1: to send) instead of a second set of ids: 1 MB for a million, not 24.
     const send = new Uint8Array(input.ids.size);
-    const toSend = { size: 0 };
     for (let i = 0; i < input.ids.size; i++) {
         if (ledger.ids.hasFrom(input.ids, i) || opts.alsoSubmitted?.hasFrom(input.ids, i))
             res.alreadySubmitted++;
@@ -7550,149 +7915,188 @@ api, reporter) {
             res.alreadyRejected++;
         else {
             send[i] = 1;
-            toSend.size++;
+            res.toSend++;
         }
     }
-    res.toSend = toSend.size;
     if (input.invalid)
         reporter.warn(`${input.invalid} line(s) that are not crash ids were skipped`);
     if (res.alreadySubmitted)
         reporter.info(`${res.alreadySubmitted} id(s) already in the ledger: not sent again`);
     if (res.alreadyRejected)
         reporter.info(`${res.alreadyRejected} id(s) already in rejected.txt: not sent again`);
-    if (toSend.size > max && !opts.allowMany) {
-        throw new errors_UsageError(`${toSend.size} crash ids to submit is more than --max ${max}; nothing was sent. ` +
-            `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then pass --allow-many`);
+    if (res.toSend > max && !opts.allowMany) {
+        throw new UsageError(`${res.toSend} crash ids to submit is more than ${label(spell, 'max')} ${max}; nothing was sent. ` +
+            `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(spell, 'allowMany')}`);
     }
-    const batchCount = Math.ceil(toSend.size / batchSize);
+    const batchCount = Math.ceil(res.toSend / batchSize);
     const paceMs = (opts.sleepSeconds ?? DEFAULT_SLEEP_SECONDS) * 1000;
-    if (opts.dryRun) {
-        res.batches = batchCount;
-        reporter.info(`dry run: would submit ${toSend.size} id(s) in ${batchCount} batch(es) of up to ${batchSize}, one every ${paceMs / 1000}s; nothing sent`);
-        res.elapsedMs = Date.now() - t0;
-        return res;
-    }
-    if (toSend.size === 0) {
-        res.elapsedMs = Date.now() - t0;
+    if (opts.dryRun || res.toSend === 0) {
+        if (opts.dryRun) {
+            res.batches = batchCount;
+            reporter.info(`dry run: would submit ${res.toSend} id(s) in ${batchCount} batch(es) of up to ${batchSize}, one every ${paceMs / 1000}s; nothing sent`);
+        }
+        res.elapsedMs = clock.now() - t0;
         return res;
     }
     // The ledger must be writable before anything is sent: an accepted batch missing from it would be sent again.
     await (0,promises_.mkdir)(opts.out, { recursive: true });
     await ledger.touch();
-    const client = api((why, attempt, waitMs) => {
+    const client = deps.api((why, attempt, waitMs) => {
         res.retries++;
         reporter.warn(`API: ${why}; retry ${attempt} in ${(waitMs / 1000).toFixed(1)}s`);
     });
-    const task = reporter.start('reprocess', toSend.size);
-    let done = 0;
-    class Stop extends Error {
-    }
-    const suspects = [];
-    /**
-     * Ids the API answered 400 alone without naming them. When other ids are being accepted, the
-     * 400 is about these ids: reject them. When nothing was ever accepted, the API refuses
-     * everything (a proxy, a changed API): stop rather than bury every id in rejected.txt.
-     */
-    const settleSuspects = async () => {
-        if (suspects.length === 0)
-            return;
-        if (res.submitted === 0) {
-            res.failure =
-                `the Reprocessing API answered 400 to every request, even to single ids, without naming an invalid crash id ` +
-                    `(API said: ${suspects[0].body.trim().slice(0, 200) || '(no body)'}); stopped, nothing was rejected. Check --api-url and --ruleset`;
-            throw new Stop();
+    const submitter = new Submitter(client, ledger, rejected, reporter, `${label(spell, 'apiUrl')} and ${label(spell, 'ruleset')}`);
+    const pacer = new Pacer(paceMs, clock);
+    const task = reporter.start('reprocess', res.toSend);
+    const interrupted = () => new SubmitStopped(`interrupted: ${submitter.counts.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`);
+    const sendBatch = async (batch) => {
+        if (opts.signal?.aborted)
+            throw interrupted();
+        await pacer.ready(opts.signal);
+        if (opts.signal?.aborted)
+            throw interrupted();
+        res.batches++;
+        try {
+            await submitter.send(batch);
         }
-        for (const s of suspects.splice(0)) {
-            res.rejected += await rejected.append([s.id], true);
-            reporter.warn(`rejected by the API (400): ${s.id}: ${s.body}`);
-            done++;
+        finally {
+            pacer.finished();
+            task.update(submitter.counts.settled, { submitted: submitter.counts.submitted, rejected: submitter.counts.rejected });
         }
     };
-    /** Sends one batch; on 400 isolates the invalid ids (named by Socorro, else by halving). */
-    const submit = async (ids) => {
-        const answer = await client.submit(ids);
-        res.requests++;
-        const verdict = classifySubmit(answer.status);
-        if (verdict === 'accepted') {
-            // The ledger is written only after a 2xx, and synced: it is what keeps reruns from resubmitting.
-            res.submitted += await ledger.append(ids, true);
-            done += ids.length;
-            task.update(done, { submitted: res.submitted, rejected: res.rejected });
-            return;
-        }
-        if (verdict === 'invalid') {
-            const named = /Crash id '([^']+)'/.exec(answer.body)?.[1];
-            const bad = named === undefined ? -1 : ids.findIndex((id) => id === named || id.startsWith(named + ':'));
-            if (bad >= 0) {
-                res.rejected += await rejected.append([ids[bad]], true);
-                reporter.warn(`rejected by the API (400): ${ids[bad]}: ${answer.body}`);
-                done++;
-                const rest = ids.filter((_, i) => i !== bad);
-                return rest.length ? submit(rest) : undefined;
-            }
-            if (ids.length === 1) {
-                // Refused without being named: only the batch's outcome tells whether the id is at fault.
-                suspects.push({ id: ids[0], body: answer.body });
-                return;
-            }
-            const half = Math.ceil(ids.length / 2);
-            await submit(ids.slice(0, half));
-            await submit(ids.slice(half));
-            return;
-        }
-        if (verdict === 'forbidden') {
-            res.failure =
-                `the Reprocessing API refused the token (HTTP ${answer.status}): it needs the 'Reprocess Crashes' permission ` +
-                    `(crash-stats API tokens page). API said: ${answer.body.trim() || '(no body)'}. Nothing more was sent`;
-            throw new Stop();
-        }
-        const what = answer.status === 0 ? `no answer (${answer.error})` : `HTTP ${answer.status} ${answer.body.trim().slice(0, 200)}`;
-        res.failure = `the Reprocessing API failed after retries: ${what}. ${res.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`;
-        throw new Stop();
-    };
-    let nextAt = Date.now();
     try {
         let batch = [];
-        const flushBatch = async () => {
-            if (opts.signal?.aborted) {
-                res.failure = `interrupted: ${res.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`;
-                throw new Stop();
-            }
-            if (Date.now() < nextAt)
-                await sleep(nextAt - Date.now());
-            // One batch every paceMs on a fixed grid; time lost to retries is not made up with a burst.
-            const started = Date.now();
-            nextAt = (started - nextAt > paceMs / 2 ? started : nextAt) + paceMs;
-            res.batches++;
-            await submit(batch);
-            const ended = Date.now();
-            if (ended - started > paceMs)
-                nextAt = Math.max(nextAt, ended + paceMs);
-            await settleSuspects();
-            batch = [];
-        };
         for (let i = 0; i < send.length; i++) {
             if (send[i] === 0)
                 continue;
             batch.push(input.ids.at(i));
-            if (batch.length === batchSize)
-                await flushBatch();
+            if (batch.length === batchSize) {
+                await sendBatch(batch);
+                batch = [];
+            }
         }
         if (batch.length)
-            await flushBatch();
+            await sendBatch(batch);
     }
     catch (err) {
-        if (!(err instanceof Stop))
+        if (!(err instanceof SubmitStopped))
             throw err;
+        res.failure = err.message;
     }
     finally {
         task.stop();
         await ledger.close();
         await rejected.close();
         await client.close();
+        res.submitted = submitter.counts.submitted;
+        res.rejected = submitter.counts.rejected;
+        res.requests = submitter.counts.requests;
     }
-    res.elapsedMs = Date.now() - t0;
+    res.elapsedMs = clock.now() - t0;
     return res;
+}
+
+;// CONCATENATED MODULE: ./src/modes/options.ts
+
+
+
+
+
+
+
+/**
+ * The one option layer: what an adapter read (by option name, as typed) becomes the options of a
+ * mode and the configuration of its ports, parsed and cross-checked here once, so the CLI and the
+ * action refuse the same input the same way. Messages name options through the adapter's Spelling.
+ */
+const DEFAULT_API_URL = 'https://crash-stats.mozilla.org';
+const DEFAULT_REGION = 'us-west-2';
+const RULESETS = ['default', 'regenerate_signature'];
+function str(v) {
+    return typeof v === 'string' ? v.trim() : '';
+}
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.\-_]{1,254}$/i;
+function parseStore(raw, { spell, env }) {
+    const given = str(raw.bucket);
+    if (!given)
+        throw new UsageError(`${label(spell, 'bucket')}: the bucket is required`);
+    const bucket = given;
+    if (!BUCKET_NAME.test(bucket))
+        throw new UsageError(`${label(spell, 'bucket')}: ${given} is not a bucket name`);
+    const kind = 's3';
+    const endpointText = str(raw.endpoint) || env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim() || '';
+    let endpoint;
+    if (endpointText)
+        endpoint = parseUrl(spell, 'endpoint', endpointText).toString().replace(/\/$/, '');
+    return {
+        kind,
+        bucket,
+        endpoint,
+        region: str(raw.region) || env.AWS_REGION?.trim() || DEFAULT_REGION,
+        pathStyle: parseBoolean(spell, 'pathStyle', raw.pathStyle),
+    };
+}
+/** since/until (HH:MM UTC) of each date, cross-checked. */
+function parseWindow(raw, spell) {
+    const since = parseTimeOfDay(str(raw.since), label(spell, 'since'));
+    const until = parseTimeOfDay(str(raw.until), label(spell, 'until'));
+    if (since !== undefined && until !== undefined && since > until) {
+        throw new UsageError(`${label(spell, 'since')} ${str(raw.since)} is after ${label(spell, 'until')} ${str(raw.until)}`);
+    }
+    return { since, until };
+}
+function parseListOptions(raw, out, ctx) {
+    const { spell } = ctx;
+    const dates = parseDates(str(raw.dates), label(spell, 'dates'));
+    const layout = parseChoice(spell, 'layout', raw.layout, LAYOUTS, 'v1', 'a layout');
+    const chunkSize = parseInteger(spell, 'chunkSize', raw.chunkSize, DEFAULT_CHUNK_SIZE, 1, 100_000_000);
+    // 0: no limit. A limit comes from where the chunks go (a matrix has at most 256 jobs).
+    const maxChunks = parseInteger(spell, 'maxChunks', raw.maxChunks, 0, 0, 100_000_000) || undefined;
+    const store = parseStore(raw, ctx);
+    return { store, list: { dates, layout, chunkSize, maxChunks, ...parseWindow(raw, spell), out } };
+}
+function parseCheckOptions(raw, files, out, ctx) {
+    const { spell } = ctx;
+    const concurrency = parseInteger(spell, 'concurrency', raw.concurrency, DEFAULT_CHECK_CONCURRENCY, 1, 1024);
+    const store = parseStore(raw, ctx);
+    return {
+        store,
+        check: { files, out, concurrency, skipInvalid: parseBoolean(spell, 'skipInvalid', raw.skipInvalid), skipInvalidOption: spell('skipInvalid') },
+    };
+}
+/**
+ * The API's base URL. The token goes only over https, or to this machine (tests, the demo, a
+ * tunnel); a path prefix is kept: the API is at {api-url}/api/Reprocessing/.
+ */
+function parseApiUrl(raw, sendsToken, spell) {
+    const text = str(raw.apiUrl) || DEFAULT_API_URL;
+    const u = parseUrl(spell, 'apiUrl', text);
+    if (sendsToken && u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+        throw new UsageError(`${label(spell, 'apiUrl')}: ${text} is not https; the API token is only sent over https or to loopback`);
+    }
+    return u.origin + u.pathname.replace(/\/+$/, '');
+}
+function parseReprocessOptions(raw, files, out, ctx) {
+    const { spell, env } = ctx;
+    const dryRun = parseBoolean(spell, 'dryRun', raw.dryRun);
+    const token = str(raw.apiToken) || tokenFromEnv(env);
+    if (!token && !dryRun) {
+        const given = spell('apiToken');
+        throw new UsageError(`no API token: ${given ? `give ${given}, or ` : ''}set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the 'Reprocess Crashes' permission`);
+    }
+    const apiUrl = parseApiUrl(raw, !dryRun, spell);
+    const reprocess = {
+        files,
+        out,
+        batchSize: parseInteger(spell, 'batchSize', raw.batchSize, DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE),
+        sleepSeconds: parseSeconds(spell, 'sleep', raw.sleep, DEFAULT_SLEEP_SECONDS),
+        max: parseInteger(spell, 'max', raw.max, DEFAULT_MAX, 0, 1_000_000_000),
+        allowMany: parseBoolean(spell, 'allowMany', raw.allowMany),
+        dryRun,
+        skipInvalid: parseBoolean(spell, 'skipInvalid', raw.skipInvalid),
+    };
+    const ruleset = parseChoice(spell, 'ruleset', raw.ruleset, RULESETS, undefined, 'a ruleset');
+    return { api: { apiUrl, token, ruleset }, reprocess };
 }
 
 // EXTERNAL MODULE: external "node:http"
@@ -7783,7 +8187,10 @@ class SigV4Signer {
 const HEAD_SIGNED = 'host;x-amz-content-sha256;x-amz-date';
 const HEAD_SIGNED_WITH_TOKEN = HEAD_SIGNED + ';x-amz-security-token';
 
-;// CONCATENATED MODULE: ./src/ports/object-store.ts
+;// CONCATENATED MODULE: ./src/ports/s3-store.ts
+
+
+
 
 
 
@@ -7792,21 +8199,47 @@ const PROBE_KEY = 'v1/processed_crash/probe';
 const PLAIN_KEY = /^[A-Za-z0-9._~/-]+$/;
 const USER_AGENT = 'socorro-reprocess';
 const CREDENTIALS_RECHECK_MS = 5000;
+/** The SDK's own threshold for correcting its clock from a response's Date. */
+const SKEW_MS = 240_000;
 class Probed extends Error {
 }
-/** The status in an SDK error, or 0 for no answer; credential and configuration errors are thrown. */
-function statusOf(err) {
-    // HEAD errors have no body, so the SDK often cannot name them: the status is the truth.
-    const status = err.$metadata?.httpStatusCode;
-    if (typeof status === 'number')
-        return status;
-    // Credential and configuration errors are not the store's answer: let them surface.
-    const name = err.name;
-    if (name === 'CredentialsProviderError' || name === 'TypeError')
-        throw err;
-    return 0;
+/** What an SDK error says: its status (0 for none) and its code (the SDK names errors after S3's codes). */
+function answerOf(err) {
+    const e = err;
+    const status = e.$metadata?.httpStatusCode ?? 0;
+    // HEAD errors have no body, so the SDK names them 'Unknown', 'NotFound' or after the status.
+    const code = e.name && !/^(Unknown|NotFound|\d+)$/.test(e.name) ? e.name : undefined;
+    return { status, code, credentials: e.name === 'CredentialsProviderError' };
 }
-function s3ObjectStore(opts) {
+/** What S3's port can say about each failure: which permission, which credentials. */
+function s3Detail(kind, listing, bucket, err) {
+    switch (kind) {
+        case 'forbidden':
+            return listing
+                ? `the credentials need s3:ListBucket on ${bucket}`
+                : `the credentials need s3:GetObject on v1/processed_crash/* and s3:ListBucket on ${bucket} ` +
+                    '(without ListBucket, S3 answers 403 instead of 404 for crashes that were never processed)';
+        case 'no-such-bucket':
+            return `check the bucket name (${bucket}) and the region`;
+        case 'unauthenticated':
+            return 'check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the role the job assumes';
+        case 'no-credentials':
+            return `the AWS SDK's default chain found none (${err ? oneLine(err) : 'no detail'})`;
+        case 'clock-skew':
+            return "S3 refuses requests signed more than 15 minutes from its time: set this machine's clock (NTP)";
+        case 'signature':
+            return 'check AWS_SECRET_ACCESS_KEY, and that the endpoint is the bucket\'s region';
+        default:
+            return err ? oneLine(err) : '';
+    }
+}
+/**
+ * The S3 store. Listings go through the SDK; HEADs are signed here (sigv4.ts) with the
+ * endpoint, signing region, credentials and clock offset the SDK resolved, and sent on
+ * keep-alive agents: the SDK's per-request machinery cost several times the CPU of the request
+ * (bench/README.md). Anything the direct path does not handle goes through the SDK.
+ */
+function s3Store(opts) {
     const maxSockets = opts.maxSockets ?? 128;
     const agentOpts = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
     const httpAgent = new external_node_http_.Agent(agentOpts);
@@ -7824,80 +8257,113 @@ function s3ObjectStore(opts) {
             requestHandler: { httpAgent, httpsAgent, connectionTimeout: 10_000, requestTimeout },
             requestChecksumCalculation: 'WHEN_REQUIRED',
             responseChecksumValidation: 'WHEN_REQUIRED',
+            // One attempt: retries are the caller's (core/retry.ts), so they never stack on the SDK's.
+            maxAttempts: 1,
         };
-        return {
-            sdk,
-            lister: new sdk.S3Client({ ...common, maxAttempts: opts.listAttempts ?? 5 }),
-            // One attempt: check owns HEAD retries, so that throttling can slow the whole pool down.
-            header: new sdk.S3Client({ ...common, maxAttempts: 1 }),
-        };
+        return { sdk, lister: new sdk.S3Client(common), header: new sdk.S3Client(common) };
     }));
+    const failure = (kind, what, status, code, listing, err) => new StoreError(kind, storeMessage('S3', kind, what, status, s3Detail(kind, listing, Bucket, err)), { status, code, cause: err });
     const sdkHead = async (key) => {
         const { sdk, header } = await sdkClients();
         try {
             const out = await header.send(new sdk.HeadObjectCommand({ Bucket, Key: key }));
-            return out.$metadata.httpStatusCode ?? 200;
+            return classifyObjectAnswer(out.$metadata.httpStatusCode ?? 200);
         }
         catch (err) {
-            return statusOf(err);
+            const a = answerOf(err);
+            if (a.credentials)
+                return failure('no-credentials', 'a HEAD of a processed crash', 0, undefined, false, err);
+            if (a.status === 0 && err.name === 'TypeError')
+                throw err; // a bug, not an answer
+            const v = classifyObjectAnswer(a.status, a.code);
+            return v === 'found' || v === 'missing' ? v : failure(v, 'a HEAD of a processed crash', a.status, a.code, false, err);
         }
+    };
+    /** Keys in (from, to]: S3 can start after a key but not stop at one, so the page is cut here. */
+    const listOnce = async (q) => {
+        const { sdk, lister } = await sdkClients();
+        const out = await lister.send(new sdk.ListObjectsV2Command({
+            Bucket,
+            Prefix: q.prefix,
+            StartAfter: q.token ? undefined : q.from,
+            ContinuationToken: q.token,
+            MaxKeys: q.maxKeys,
+        }));
+        const objects = [];
+        for (const o of out.Contents ?? []) {
+            const key = o.Key ?? '';
+            if (q.to !== undefined && key > q.to)
+                return { objects };
+            objects.push({ key, savedAt: o.LastModified?.getTime() });
+        }
+        return { objects, next: out.IsTruncated ? out.NextContinuationToken : undefined };
+    };
+    // How HEADs go: resolved once from the SDK (null: through the SDK), and the clock offset the SDK measured.
+    let target;
+    let direct;
+    let creds;
+    let credsAt = 0;
+    let clockOffsetMs = 0;
+    let confirming;
+    let refused;
+    const useSdkFromNowOn = (why) => {
+        if (direct === null)
+            return;
+        direct = null;
+        opts.log?.warn(`S3: ${why}; every HEAD now goes through the AWS SDK (correct, but several times the CPU a request)`);
+    };
+    const resolveDirect = async () => {
+        const t = await (target ??= (async () => {
+            const { sdk, header } = await sdkClients();
+            return probeHeadTarget(sdk, header, Bucket);
+        })());
+        if (direct !== undefined)
+            return;
+        if (!t) {
+            useSdkFromNowOn('the signed HEAD path does not handle this bucket or endpoint');
+            return;
+        }
+        direct = { target: t, signer: new SigV4Signer(t.signingRegion, t.signingName) };
     };
     /**
-     * Asks the SDK to build (not send) one HEAD, and keeps what it resolved: scheme, host, path
-     * style, signing region. Anything the direct path does not do (another auth scheme, a query
-     * string, an access point) leaves it undefined, and every HEAD then goes through the SDK.
+     * A 403 from the direct path may be ours (a signature the SDK would have made differently, a
+     * skewed clock), not the store's verdict on the credentials: make the same HEAD through the
+     * SDK, which corrects its clock from the answer, before stopping a run over it.
      */
-    const resolveTarget = async () => {
-        const { sdk, header } = await sdkClients();
-        const cmd = new sdk.HeadObjectCommand({ Bucket, Key: PROBE_KEY });
-        let seen;
-        cmd.middlewareStack.add((_next, context) => async (args) => {
-            seen = { request: args.request, context: context };
-            throw new Probed();
-        }, { step: 'build', priority: 'low', name: 'socorroReprocessHeadProbe' });
+    const confirm403 = async (key, serverDate) => {
+        const server = serverDate ? Date.parse(serverDate) : NaN;
+        if (Number.isFinite(server) && Math.abs(server - (Date.now() + clockOffsetMs)) >= SKEW_MS) {
+            clockOffsetMs = server - Date.now();
+            opts.log?.warn(`S3: this machine's clock is ${Math.round(clockOffsetMs / 1000)} s off the store's; signing with the store's time`);
+            return failure('unavailable', 'a HEAD of a processed crash', 403, 'RequestTimeTooSkewed', false);
+        }
+        const viaSdk = await sdkHead(key);
+        if (!(viaSdk instanceof StoreError)) {
+            useSdkFromNowOn('S3 refused a HEAD signed here that it accepted from the SDK');
+            return viaSdk;
+        }
+        if (viaSdk.kind !== 'forbidden')
+            return viaSdk;
+        // HEAD answers have no body: a listing's error names the cause (AccessDenied, clock, signature).
         try {
-            await header.send(cmd);
+            await listOnce({ prefix: 'v1/processed_crash/', maxKeys: 1 });
         }
         catch (err) {
-            if (!(err instanceof Probed))
-                return undefined;
+            const a = answerOf(err);
+            const kind = classifyListFailure(a.status, a.code);
+            if (kind === 'clock-skew' || kind === 'signature' || kind === 'unauthenticated') {
+                return failure(kind, 'a HEAD of a processed crash', 403, a.code, false, err);
+            }
         }
-        if (!seen)
-            return undefined;
-        const req = seen.request;
-        const endpoint = seen.context.endpointV2;
-        const scheme = endpoint?.properties?.authSchemes?.[0];
-        const path = req.path ?? '';
-        if (req.method !== 'HEAD' ||
-            (req.protocol !== 'http:' && req.protocol !== 'https:') ||
-            !req.hostname ||
-            Object.keys(req.query ?? {}).length > 0 ||
-            !path.endsWith('/' + PROBE_KEY) ||
-            (scheme && scheme.name !== 'sigv4')) {
-            return undefined;
-        }
-        const region = scheme?.signingRegion ?? (await header.config.region());
-        const host = req.headers?.host ?? (req.port ? `${req.hostname}:${req.port}` : req.hostname);
-        const provider = header.config.credentials;
-        return {
-            https: req.protocol === 'https:',
-            hostname: req.hostname,
-            port: req.port,
-            host,
-            pathPrefix: path.slice(0, path.length - PROBE_KEY.length),
-            signer: new SigV4Signer(region, scheme?.signingName ?? 's3'),
-            // The SDK's provider: its default chain, memoized and refreshed before expiry.
-            credentials: () => provider(),
-        };
+        return viaSdk;
     };
-    let target;
-    const directHead = (t, creds, key) => {
+    const directHead = (t, signer, c, key) => {
         const path = t.pathPrefix + key;
-        const date = t.signer.now();
-        const authorization = t.signer.headAuthorization(creds, t.host, path, date);
+        const date = signer.now(Date.now() + clockOffsetMs);
+        const authorization = signer.headAuthorization(c, t.host, path, date);
         // Raw header pairs: no per-header validation and lower-casing inside node:http.
-        const headers = creds.sessionToken
-            ? ['host', t.host, 'x-amz-content-sha256', EMPTY_SHA256, 'x-amz-date', date, 'x-amz-security-token', creds.sessionToken, 'authorization', authorization, 'user-agent', USER_AGENT]
+        const headers = c.sessionToken
+            ? ['host', t.host, 'x-amz-content-sha256', EMPTY_SHA256, 'x-amz-date', date, 'x-amz-security-token', c.sessionToken, 'authorization', authorization, 'user-agent', USER_AGENT]
             : ['host', t.host, 'x-amz-content-sha256', EMPTY_SHA256, 'x-amz-date', date, 'authorization', authorization, 'user-agent', USER_AGENT];
         const options = {
             agent: t.https ? httpsAgent : httpAgent,
@@ -7912,71 +8378,154 @@ function s3ObjectStore(opts) {
         return new Promise((resolve) => {
             const onResponse = (res) => {
                 res.resume();
-                resolve(res.statusCode ?? 0);
+                const status = res.statusCode ?? 0;
+                resolve(status === 403 ? { status, date: res.headers.date } : { status });
             };
             const req = t.https ? (0,external_node_https_.request)(options, onResponse) : (0,external_node_http_.request)(options, onResponse);
             req.on('timeout', () => req.destroy());
-            // No answer (reset, refused, timeout): 0, which check retries. Later events are no-ops.
-            req.on('error', () => resolve(0));
-            req.on('close', () => resolve(0));
+            // No answer (reset, refused, timeout): status 0, worth another try. Later events are no-ops.
+            req.on('error', () => resolve({ status: 0 }));
+            req.on('close', () => resolve({ status: 0 }));
             req.end();
         });
     };
-    // The SDK's credential provider is asked again every few seconds, not for each HEAD: it
-    // refreshes temporary credentials well before they expire, and each call costs allocations.
-    let creds;
-    let credsAt = 0;
-    let resolved;
     return {
-        async listPage(prefix, { startAfter, continuationToken, maxKeys }) {
-            const { sdk, lister } = await sdkClients();
-            const out = await lister.send(new sdk.ListObjectsV2Command({ Bucket, Prefix: prefix, StartAfter: startAfter, ContinuationToken: continuationToken, MaxKeys: maxKeys }));
-            const objects = (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', lastModified: o.LastModified }));
-            return { objects, next: out.IsTruncated ? out.NextContinuationToken : undefined };
+        kind: 's3',
+        bucket: Bucket,
+        async listPage(q) {
+            for (let tries = 1;; tries++) {
+                try {
+                    return await listOnce(q);
+                }
+                catch (err) {
+                    const a = answerOf(err);
+                    if (a.credentials)
+                        throw failure('no-credentials', `a listing of ${q.prefix}`, 0, undefined, true, err);
+                    if (a.status === 0 && err.name === 'TypeError')
+                        throw err;
+                    const kind = classifyListFailure(a.status, a.code);
+                    // The SDK has just corrected its clock from this answer: one more try cures it.
+                    if (kind === 'clock-skew' && tries === 1)
+                        continue;
+                    throw failure(kind, `a listing of ${q.prefix}`, a.status, a.code, true, err);
+                }
+            }
         },
         async head(key) {
-            if (opts.headVia === 'sdk')
-                return sdkHead(key);
-            if (resolved === undefined)
-                resolved = (await (target ??= resolveTarget())) ?? null;
-            if (resolved === null || !PLAIN_KEY.test(key))
+            if (direct === undefined)
+                await resolveDirect();
+            if (!direct || !PLAIN_KEY.test(key))
                 return sdkHead(key);
             const now = Date.now();
             if (creds === undefined || now - credsAt > CREDENTIALS_RECHECK_MS) {
+                const { lister, header } = await sdkClients();
                 try {
-                    creds = await resolved.credentials();
+                    // The SDK's provider: its default chain, memoized and refreshed before expiry.
+                    creds = (await header.config.credentials());
                     credsAt = now;
                 }
                 catch (err) {
-                    return statusOf(err);
+                    return failure('no-credentials', 'a HEAD of a processed crash', 0, undefined, false, err);
                 }
+                // Measured by the SDK from its answers' Date (the bucket check's listing among them).
+                clockOffsetMs = lister.config.systemClockOffset || clockOffsetMs;
             }
-            return directHead(resolved, creds, key);
+            const { status, date } = await directHead(direct.target, direct.signer, creds, key);
+            if (status === 403) {
+                // Once S3 has refused for good, the HEADs still in flight get the same answer without asking again.
+                if (refused)
+                    return refused;
+                const v = await (confirming ??= confirm403(key, date).finally(() => (confirming = undefined)));
+                if (v instanceof StoreError && v.kind !== 'unavailable')
+                    refused = v;
+                return v;
+            }
+            const v = classifyObjectAnswer(status);
+            return v === 'found' || v === 'missing' ? v : failure(v, 'a HEAD of a processed crash', status, undefined, false);
+        },
+        async close() {
+            if (clients) {
+                const { lister, header } = await clients;
+                lister.destroy();
+                header.destroy();
+            }
+            httpAgent.destroy();
+            httpsAgent.destroy();
         },
     };
 }
+/**
+ * Asks the SDK to build (not send) one HEAD, and keeps what it resolved: scheme, host, path
+ * style, signing region. Anything the direct path does not do (another auth scheme, a query
+ * string, an access point) gives undefined, and every HEAD then goes through the SDK.
+ */
+async function probeHeadTarget(sdk, client, bucket) {
+    const cmd = new sdk.HeadObjectCommand({ Bucket: bucket, Key: PROBE_KEY });
+    let seen;
+    cmd.middlewareStack.add((_next, context) => (args) => {
+        seen = { request: args.request, context: context };
+        return Promise.reject(new Probed());
+    }, { step: 'build', priority: 'low', name: 'socorroReprocessHeadProbe' });
+    try {
+        await client.send(cmd);
+    }
+    catch (err) {
+        if (!(err instanceof Probed))
+            return undefined;
+    }
+    if (!seen)
+        return undefined;
+    const req = seen.request;
+    const endpoint = seen.context.endpointV2;
+    const scheme = endpoint?.properties?.authSchemes?.[0];
+    const path = req.path ?? '';
+    if (req.method !== 'HEAD' ||
+        (req.protocol !== 'http:' && req.protocol !== 'https:') ||
+        !req.hostname ||
+        Object.keys(req.query ?? {}).length > 0 ||
+        !path.endsWith('/' + PROBE_KEY) ||
+        (scheme && scheme.name !== 'sigv4')) {
+        return undefined;
+    }
+    return {
+        https: req.protocol === 'https:',
+        hostname: req.hostname,
+        port: req.port,
+        host: req.headers?.host ?? (req.port ? `${req.hostname}:${req.port}` : req.hostname),
+        pathPrefix: path.slice(0, path.length - PROBE_KEY.length),
+        signingRegion: scheme?.signingRegion ?? (await client.config.region()),
+        signingName: scheme?.signingName ?? 's3',
+    };
+}
 
-;// CONCATENATED MODULE: ./src/ports/reprocessing-api.ts
-const RETRY_STATUSES = [429, 500, 502, 503, 504];
+;// CONCATENATED MODULE: ./src/ports/open-store.ts
+
+/**
+ * The store a configuration names. S3 credentials come from `env` when it has keys (the CLI's
+ * environment, which tests pass in-process), else from the AWS SDK's default chain.
+ */
+function openStore(config, env, opts = {}) {
+    const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
+        : undefined;
+    return s3Store({
+        bucket: config.bucket,
+        endpoint: config.endpoint,
+        region: config.region,
+        pathStyle: config.pathStyle,
+        credentials,
+        maxSockets: opts.maxSockets,
+        log: opts.log,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/ports/socorro-api.ts
+
+
 const NETWORK_CODES = new Set([
     'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_AGAIN',
     'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
 ]);
-/**
- * Exponential backoff with full jitter, unless the server said how long to wait (Retry-After in
- * seconds or as an HTTP date), which is honoured up to `maxMs`.
- */
-function retryDelayMs(attempt, retryAfter, minMs, maxMs) {
-    const ra = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
-    if (ra !== undefined && ra !== '') {
-        const secs = Number(ra);
-        const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(ra) - Date.now();
-        if (Number.isFinite(ms))
-            return Math.min(Math.max(ms, 0), maxMs);
-    }
-    const cap = Math.min(maxMs, minMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(cap / 2 + Math.random() * (cap / 2));
-}
 /** The body Socorro expects: `crash_ids` once per id, form-encoded. */
 function reprocessingForm(crashIds, ruleset) {
     const form = new URLSearchParams();
@@ -7984,12 +8533,15 @@ function reprocessingForm(crashIds, ruleset) {
         form.append('crash_ids', ruleset ? `${id}:${ruleset}` : id);
     return form.toString();
 }
-function reprocessingApi(opts) {
-    const url = new URL(opts.apiUrl.replace(/\/+$/, '') + '/api/Reprocessing/');
+/**
+ * Socorro's API over undici: one keep-alive pool, and undici's RetryAgent for 429, 5xx and
+ * network errors with the project's one backoff policy (core/retry.ts), Retry-After honoured.
+ */
+function socorroApi(opts) {
+    const base = new URL(opts.apiUrl.replace(/\/+$/, '') + '/');
+    const reprocessing = new URL('api/Reprocessing/', base);
     const timeout = opts.timeoutMs ?? 60_000;
-    const maxRetries = opts.maxRetries ?? 8;
-    const minMs = opts.minRetryMs ?? 1000;
-    const maxMs = opts.maxRetryMs ?? 60_000;
+    const policy = opts.policy ?? API_RETRY;
     // Error pages can echo the request's headers (debug pages, some proxies): the token must not reach a log.
     const redact = (s) => (opts.token ? s.split(opts.token).join('[redacted]') : s);
     // undici is loaded on the first request: a dry run never pays for it.
@@ -7997,48 +8549,47 @@ function reprocessingApi(opts) {
     const dispatcher = () => (lazy ??= makeDispatcher());
     const makeDispatcher = async () => {
         const { Agent, RetryAgent } = await __nccwpck_require__.e(/* import() */ 752).then(__nccwpck_require__.t.bind(__nccwpck_require__, 6752, 19));
-        const base = new Agent({ connections: 4, keepAliveTimeout: 10_000, headersTimeout: timeout, bodyTimeout: timeout });
-        return new RetryAgent(base, {
+        const agent = new Agent({ connections: 4, keepAliveTimeout: 10_000, headersTimeout: timeout, bodyTimeout: timeout });
+        return new RetryAgent(agent, {
             // POST is not retried by default: a Reprocessing request only queues ids, and a repeat
             // of a batch whose answer was lost costs one extra processing, not a lost crash.
-            methods: ['POST'],
-            statusCodes: RETRY_STATUSES,
+            methods: ['GET', 'POST'],
+            statusCodes: [429, 500, 502, 503, 504],
             throwOnError: false,
             retry(err, ctx, cb) {
                 const e = err;
-                const counter = ctx.state.counter;
-                const transient = e.statusCode ? RETRY_STATUSES.includes(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
-                if (!transient || counter > maxRetries)
+                const attempt = ctx.state.counter;
+                const transient = e.statusCode ? isRetryableApiStatus(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
+                if (!transient || attempt >= policy.attempts)
                     return cb(err);
-                const wait = retryDelayMs(counter, e.headers?.['retry-after'], minMs, maxMs);
-                opts.onRetry?.(e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? e.message), counter, wait);
+                const wait = backoffMs(policy, attempt, parseRetryAfter(e.headers?.['retry-after'], Date.now()));
+                opts.onRetry?.(e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? e.message), attempt, wait);
                 return setTimeout(() => cb(null), wait);
             },
         });
     };
+    const headers = (extra) => ({
+        ...extra,
+        ...(opts.token ? { 'auth-token': opts.token } : {}),
+        'user-agent': 'socorro-reprocess',
+    });
+    const call = async (method, url, extraHeaders, body) => {
+        try {
+            const res = await (await dispatcher()).request({ origin: url.origin, path: url.pathname + url.search, method, headers: headers(extraHeaders), body });
+            const text = await res.body.text();
+            const ok = res.statusCode >= 200 && res.statusCode < 300;
+            return { status: res.statusCode, body: ok ? text : redact(text).slice(0, 500) };
+        }
+        catch (err) {
+            const e = err;
+            if (typeof e.statusCode === 'number')
+                return { status: e.statusCode, body: redact(e.message) };
+            return { status: 0, body: '', error: redact(e.code ? `${e.code}: ${e.message}` : e.message) };
+        }
+    };
     return {
-        async submit(crashIds) {
-            try {
-                const res = await (await dispatcher()).request({
-                    origin: url.origin,
-                    path: url.pathname,
-                    method: 'POST',
-                    headers: {
-                        'content-type': 'application/x-www-form-urlencoded',
-                        'auth-token': opts.token,
-                        'user-agent': 'socorro-reprocess',
-                    },
-                    body: reprocessingForm(crashIds, opts.ruleset),
-                });
-                const text = await res.body.text();
-                return { status: res.statusCode, body: redact(text).slice(0, 500) };
-            }
-            catch (err) {
-                const e = err;
-                if (typeof e.statusCode === 'number')
-                    return { status: e.statusCode, body: redact(e.message) };
-                return { status: 0, body: '', error: redact(e.code ? `${e.code}: ${e.message}` : e.message) };
-            }
+        submit(crashIds) {
+            return call('POST', reprocessing, { 'content-type': 'application/x-www-form-urlencoded' }, reprocessingForm(crashIds, opts.ruleset));
         },
         async close() {
             if (lazy)
@@ -8102,8 +8653,42 @@ function cliReporter(stream = process.stderr, quiet = false) {
 
 
 
-
-
+/** GitHub runs at most 256 jobs from one matrix: chunks meant for a workflow stay within it by default. */
+const DEFAULT_MAX_CHUNKS = 256;
+/** The options this CLI has, spelled as flags; the rest (the action's api-token, chunk) it does not have. */
+const FLAGS = {
+    dates: '--dates',
+    bucket: '--bucket',
+    layout: '--layout',
+    chunkSize: '--chunk-size',
+    maxChunks: '--max-chunks',
+    since: '--since',
+    until: '--until',
+    concurrency: '--concurrency',
+    apiUrl: '--api-url',
+    batchSize: '--batch-size',
+    sleep: '--sleep',
+    max: '--max',
+    allowMany: '--allow-many',
+    ruleset: '--ruleset',
+    dryRun: '--dry-run',
+    endpoint: '--endpoint',
+    region: '--region',
+    pathStyle: '--path-style',
+    skipInvalid: '--skip-invalid',
+    out: '--out',
+};
+const spell = (name) => FLAGS[name];
+/** Commander's parsed options (camelCase, as our option names) as RawOptions. */
+function raw(o) {
+    const r = {};
+    for (const name of Object.keys(FLAGS)) {
+        const v = o[name];
+        if (typeof v === 'string' || typeof v === 'boolean')
+            r[name] = v;
+    }
+    return r;
+}
 function addCommon(cmd) {
     return cmd
         .option('--out <dir>', 'folder for uuids.txt, chunks/, haves.txt, havenots.txt, reprocessed.txt', '.')
@@ -8111,22 +8696,6 @@ function addCommon(cmd) {
         .option('--region <region>', 'S3 region (default: AWS_REGION, else us-west-2)')
         .option('--path-style', 'path-style S3 URLs (for S3-compatible servers)')
         .option('-q, --quiet', 'no progress, only the summary and errors');
-}
-function s3From(o, env, maxSockets) {
-    const bucket = parseBucket(o.bucket);
-    const endpoint = parseEndpoint(o.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
-    // Keys in the CLI's environment come first, as in the SDK's chain (which reads process.env only).
-    const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
-        : undefined;
-    return s3ObjectStore({
-        bucket,
-        endpoint,
-        credentials,
-        region: o.region || env.AWS_REGION || 'us-west-2',
-        pathStyle: !!o.pathStyle,
-        maxSockets,
-    });
 }
 const EXAMPLES = `
 Examples:
@@ -8140,8 +8709,8 @@ AWS credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_
 The contract: CONTRACT.md; files are one crash id per line.`;
 async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr: process.stderr, env: process.env }) {
     const { env } = io;
+    const ctx = { spell, env };
     const say = (line) => io.stdout(line + '\n');
-    let result = 0;
     const program = new command_Command('socorro-reprocess')
         .description('Find Socorro crashes saved to S3 but never processed, and send them to the Reprocessing API.')
         .addHelpText('after', EXAMPLES)
@@ -8158,23 +8727,24 @@ async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr:
         .requiredOption('--bucket <bucket>', 'S3 bucket holding the crashes')
         .requiredOption('--dates <dates>', 'YYYYMMDD, comma/space separated, or inclusive ranges YYYYMMDD..YYYYMMDD')
         .addOption(new option_Option('--layout <layout>', 'raw crash key layout: v1 (since Sep 2022) or v2 (May 2016 - Sep 2022)').default('v1'))
-        .option('--chunk-size <n>', `ids per chunk file (raised so there are never more than 256 chunks)`, String(DEFAULT_CHUNK_SIZE))
+        .option('--chunk-size <n>', 'ids per chunk file', String(DEFAULT_CHUNK_SIZE))
+        .option('--max-chunks <n>', 'the most chunk files to write: the chunk size is raised (with a warning) to stay within it. 256 is a GitHub matrix\'s job limit; 0 for no limit', String(DEFAULT_MAX_CHUNKS))
         .option('--since <HH:MM>', 'keep only raw crashes saved at or after this time (UTC) on each date')
         .option('--until <HH:MM>', 'keep only raw crashes saved up to the end of this minute (UTC) on each date')).action(async (o) => {
-        const dates = parseDates(o.dates);
-        const layout = parseLayout(o.layout);
-        const chunkSize = parseChunkSize(o.chunkSize);
-        const since = parseTimeOfDay(o.since, '--since');
-        const until = parseTimeOfDay(o.until, '--until');
-        if (since !== undefined && until !== undefined && since > until)
-            throw new errors_UsageError(`--since ${o.since} is after --until ${o.until}`);
-        const store = s3From(o, env, 64);
+        const { store: config, list } = parseListOptions(raw(o), o.out, ctx);
+        const reporter = cliReporter(io.stderr, o.quiet);
+        const store = openStore(config, env, { maxSockets: 64, log: reporter });
         await (0,promises_.mkdir)(o.out, { recursive: true });
-        const r = await runList({ dates, layout, chunkSize, since, until, out: o.out }, store, cliReporter(io.stderr, o.quiet));
-        say(`listed ${r.total} crash id(s) on ${dates.length} date(s) in ${formatDuration(r.elapsedMs)} (${r.requests} list requests)`);
-        for (const d of r.dates)
-            say(`  ${d.date}: ${d.listed}${d.junk ? `, ${d.junk} other key(s) ignored` : ''}${d.outsideWindow ? `, ${d.outsideWindow} outside --since/--until` : ''}`);
-        say(`wrote ${r.uuidsFile} and ${r.plan.chunks.length} chunk(s) of up to ${r.plan.chunkSize} in ${o.out}/chunks/`);
+        try {
+            const r = await runList(list, { store, reporter });
+            say(`listed ${r.total} crash id(s) on ${list.dates.length} date(s) in ${formatDuration(r.elapsedMs)} (${r.requests} list requests)`);
+            for (const d of r.dates)
+                say(`  ${d.date}: ${d.listed}${d.junk ? `, ${d.junk} other key(s) ignored` : ''}${d.outsideWindow ? `, ${d.outsideWindow} outside --since/--until` : ''}`);
+            say(`wrote ${r.uuidsFile} and ${r.plan.chunks.length} chunk(s) of up to ${r.plan.chunkSize} in ${o.out}/chunks/`);
+        }
+        finally {
+            await store.close();
+        }
     });
     addCommon(program
         .command('check')
@@ -8183,44 +8753,43 @@ async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr:
         .requiredOption('--bucket <bucket>', 'S3 bucket holding the crashes')
         .option('--concurrency <n>', 'HEAD requests in flight (lowered automatically while S3 throttles)', String(DEFAULT_CHECK_CONCURRENCY))
         .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file')).action(async (files, o) => {
-        const concurrency = parseIntOption('--concurrency', o.concurrency, DEFAULT_CHECK_CONCURRENCY, 1, 1024);
-        const store = s3From(o, env, concurrency);
+        const { store: config, check } = parseCheckOptions(raw(o), files, o.out, ctx);
+        const reporter = cliReporter(io.stderr, o.quiet);
+        const store = openStore(config, env, { maxSockets: check.concurrency, log: reporter });
         await (0,promises_.mkdir)(o.out, { recursive: true });
-        const r = await runCheck({ files, out: o.out, concurrency, skipInvalid: o.skipInvalid }, store, cliReporter(io.stderr, o.quiet));
-        const rate = r.elapsedMs > 0 ? Math.round(((r.haves + r.havenots) * 1000) / r.elapsedMs) : 0;
-        say(`checked ${r.haves + r.havenots} of ${r.input} id(s) in ${formatDuration(r.elapsedMs)} (${rate}/s): haves ${r.haves}, havenots ${r.havenots}` +
-            `${r.skipped ? `, ${r.skipped} skipped (already classified)` : ''}${r.errors ? `, ${r.errors} not checked (errors)` : ''}`);
-        if (r.throttled)
-            say(`  S3 throttled ${r.throttled} time(s); concurrency ended at ${r.finalConcurrency}`);
-        if (r.failure)
-            throw new RunError(r.failure);
+        try {
+            const r = await runCheck(check, { store, reporter });
+            const rate = r.elapsedMs > 0 ? Math.round(((r.haves + r.havenots) * 1000) / r.elapsedMs) : 0;
+            say(`checked ${r.haves + r.havenots} of ${r.input} id(s) in ${formatDuration(r.elapsedMs)} (${rate}/s): haves ${r.haves}, havenots ${r.havenots}` +
+                `${r.skipped ? `, ${r.skipped} skipped (already classified)` : ''}${r.errors ? `, ${r.errors} not checked (errors)` : ''}`);
+            if (r.throttled)
+                say(`  the store throttled ${r.throttled} time(s); concurrency ended at ${r.finalConcurrency}`);
+            if (r.failure)
+                throw new RunError(r.failure);
+        }
+        finally {
+            await store.close();
+        }
     });
     addCommon(program
         .command('reprocess')
-        .description('Submit crash ids to Socorro\'s Reprocessing API in batches; the ledger reprocessed.txt makes reruns safe')
+        .description("Submit crash ids to Socorro's Reprocessing API in batches; the ledger reprocessed.txt makes reruns safe")
         .argument('[file...]', 'files of crash ids (default: havenots.txt in --out)')
         .option('--api-url <url>', 'Socorro base URL', DEFAULT_API_URL)
         .option('--batch-size <n>', `ids per request (at most ${MAX_BATCH_SIZE})`, String(DEFAULT_BATCH_SIZE))
         .option('--sleep <seconds>', 'seconds from the start of one batch to the start of the next', String(DEFAULT_SLEEP_SECONDS))
         .option('--max <n>', 'refuse (send nothing) when more ids than this are to be sent', String(DEFAULT_MAX))
-        .option('--allow-many', 'send more than --max ids. Large jobs fill the processing queue and can page Socorro\'s on-call: tell them first (#crashreporting on Matrix)')
-        .addOption(new option_Option('--ruleset <name>', 'processing ruleset').choices(['default', 'regenerate_signature']))
+        .option('--allow-many', "send more than --max ids. Large jobs fill the processing queue and can page Socorro's on-call: tell them first (#crashreporting on Matrix)")
+        .addOption(new option_Option('--ruleset <name>', 'processing ruleset').choices(RULESETS))
         .option('--dry-run', 'say what would be sent; send nothing')
         .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file')
-        .addHelpText('after', '\nThe API token is read from SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN; it needs the \'Reprocess Crashes\' permission.')).action(async (files, o) => {
-        const token = tokenFromEnv(env);
-        if (!token && !o.dryRun)
-            throw new errors_UsageError('no API token: set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the \'Reprocess Crashes\' permission');
-        const apiUrl = parseApiUrl(o.apiUrl, !o.dryRun);
-        const batchSize = parseIntOption('--batch-size', o.batchSize, DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE);
-        const sleepSeconds = parseSeconds('--sleep', o.sleep, DEFAULT_SLEEP_SECONDS);
-        const max = parseIntOption('--max', o.max, DEFAULT_MAX, 0, 1_000_000_000);
-        const ruleset = parseRuleset(o.ruleset);
+        .addHelpText('after', "\nThe API token is read from SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN; it needs the 'Reprocess Crashes' permission.")).action(async (files, o) => {
+        const { api, reprocess } = parseReprocessOptions(raw(o), files, o.out, ctx);
         const reporter = cliReporter(io.stderr, o.quiet);
         const interrupt = interruptSignal((m) => io.stderr.write(m + '\n'));
-        const r = await runReprocess({ files, out: o.out, batchSize, sleepSeconds, max, allowMany: !!o.allowMany, dryRun: !!o.dryRun, skipInvalid: o.skipInvalid, signal: interrupt.signal }, (onRetry) => reprocessingApi({ apiUrl, token: token, ruleset, onRetry }), reporter).finally(() => interrupt.dispose());
+        const r = await runReprocess({ ...reprocess, signal: interrupt.signal }, { api: (onRetry) => socorroApi({ ...api, onRetry }), reporter, spell }).finally(() => interrupt.dispose());
         if (r.dryRun) {
-            say(`dry run: ${r.toSend} id(s) would be submitted in ${r.batches} batch(es) to ${apiUrl}/api/Reprocessing/` +
+            say(`dry run: ${r.toSend} id(s) would be submitted in ${r.batches} batch(es) to ${api.apiUrl}/api/Reprocessing/` +
                 `${r.alreadySubmitted ? ` (${r.alreadySubmitted} already in the ledger)` : ''}; nothing was sent`);
             return;
         }
@@ -8236,6 +8805,7 @@ async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr:
             return 2;
         }
         await program.parseAsync(argv, { from: 'user' });
+        return 0;
     }
     catch (err) {
         if (err instanceof CommanderError) {
@@ -8244,15 +8814,12 @@ async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr:
             return 2; // commander already printed its one-line error
         }
         io.stderr.write(`error: ${oneLine(err)}\n`);
-        result = exitCodeFor(err);
+        return exitCodeFor(err);
     }
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/cli/index.ts
 
-
-favourSmallHeap();
 void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
 });

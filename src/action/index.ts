@@ -1,5 +1,3 @@
-import { favourSmallHeap } from '../core/heap.ts';
 import { run } from './main.ts';
 
-favourSmallHeap();
 void run();

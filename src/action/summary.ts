@@ -3,7 +3,7 @@ import { formatDuration } from '../core/progress.ts';
 import type { Layout } from '../core/layouts.ts';
 import type { CheckResult } from '../modes/check.ts';
 import type { ListResult } from '../modes/list.ts';
-import type { ReprocessResult } from '../modes/reprocess.ts';
+import type { ReprocessJobResult } from './pipeline.ts';
 
 /** Job summaries: what happened, in numbers an on-call engineer can check, and what to do next. */
 
@@ -20,7 +20,7 @@ export async function listSummary(r: ListResult, layout: Layout): Promise<void> 
   core.summary
     .addHeading('socorro-reprocess: list', 2)
     .addTable([
-      hdr('date', 'raw crashes', 'other keys ignored', 'outside --since/--until'),
+      hdr('date', 'raw crashes', 'other keys ignored', 'outside since/until'),
       ...r.dates.map((d) => [d.date, n(d.listed), n(d.junk), n(d.outsideWindow)]),
       ['<strong>total</strong>', n(r.total), n(r.junk), n(r.outsideWindow)],
     ])
@@ -44,7 +44,7 @@ export async function checkSummary(k: number, r: CheckResult): Promise<void> {
     ])
     .addRaw(
       `${n(r.requests)} HEAD requests in ${formatDuration(r.elapsedMs)}` +
-        (r.throttled ? `; S3 throttled ${n(r.throttled)} time(s), concurrency ended at ${r.finalConcurrency}` : '') +
+        (r.throttled ? `; the store throttled ${n(r.throttled)} time(s), concurrency ended at ${r.finalConcurrency}` : '') +
         '.',
       true,
     );
@@ -52,23 +52,20 @@ export async function checkSummary(k: number, r: CheckResult): Promise<void> {
   await write();
 }
 
-export async function reprocessSummary(
-  r: ReprocessResult,
-  ctx: { checked: number; havenots: number; earlier: number; apiUrl: string; attempt: string },
-): Promise<void> {
+export async function reprocessSummary(job: ReprocessJobResult, apiUrl: string): Promise<void> {
+  const r = job.result;
   core.summary
     .addHeading(`socorro-reprocess: reprocess${r.dryRun ? ' (dry run)' : ''}`, 2)
     .addTable([
       hdr('ids checked', 'havenots', 'already submitted', 'to send', r.dryRun ? 'would submit' : 'submitted', 'rejected (400)'),
-      [n(ctx.checked), n(ctx.havenots), n(r.alreadySubmitted), n(r.toSend), n(r.dryRun ? r.toSend : r.submitted), n(r.rejected)],
+      [n(job.checked), n(job.havenots), n(r.alreadySubmitted), n(r.toSend), n(r.dryRun ? r.toSend : r.submitted), n(r.rejected)],
     ])
     .addRaw(
       (r.dryRun
         ? 'Nothing was sent.'
-        : `${n(r.requests)} request(s) to ${ctx.apiUrl}/api/Reprocessing/ in ${formatDuration(r.elapsedMs)}` +
-          // The ledger artifact is only uploaded when this attempt added to it.
-          (r.submitted + r.rejected > 0 ? `; ledger artifact reprocessed-${ctx.attempt}.` : '; nothing new for the ledger.')) +
-        (ctx.earlier ? ` ${n(ctx.earlier)} id(s) were submitted by earlier attempts and not sent again.` : ''),
+        : `${n(r.requests)} request(s) to ${apiUrl}/api/Reprocessing/ in ${formatDuration(r.elapsedMs)}` +
+          (job.uploadedLedger ? `; ledger artifact reprocessed-${job.attempt}.` : '; nothing new for the ledger.')) +
+        (job.earlier ? ` ${n(job.earlier)} id(s) were submitted by earlier attempts and not sent again.` : ''),
       true,
     );
   if (r.failure) core.summary.addRaw(`\n**Failed:** ${r.failure}\n\nRe-run this job: ids in the ledger are not sent again.\n`);

@@ -1,34 +1,54 @@
 import { mkdir } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_CHUNK_SIZE, parseChunkSize } from '../core/chunks.ts';
-import { parseDates, parseTimeOfDay } from '../core/dates.ts';
-import { RunError, UsageError, exitCodeFor, oneLine } from '../core/errors.ts';
-import { parseLayout } from '../core/layouts.ts';
-import {
-  DEFAULT_API_URL,
-  parseApiUrl,
-  parseBucket,
-  parseEndpoint,
-  parseIntOption,
-  parseRuleset,
-  parseSeconds,
-  tokenFromEnv,
-} from '../core/options.ts';
+import { DEFAULT_CHUNK_SIZE } from '../core/chunks.ts';
+import { RunError, exitCodeFor, oneLine } from '../core/errors.ts';
 import { interruptSignal } from '../core/interrupt.ts';
+import type { OptionName, RawOptions, Spelling } from '../core/options.ts';
 import { formatDuration } from '../core/progress.ts';
 import { DEFAULT_CHECK_CONCURRENCY, runCheck } from '../modes/check.ts';
 import { runList } from '../modes/list.ts';
+import { DEFAULT_API_URL, RULESETS, parseCheckOptions, parseListOptions, parseReprocessOptions } from '../modes/options.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX, DEFAULT_SLEEP_SECONDS, MAX_BATCH_SIZE, runReprocess } from '../modes/reprocess.ts';
-import { s3ObjectStore } from '../ports/object-store.ts';
-import { reprocessingApi } from '../ports/reprocessing-api.ts';
+import { openStore } from '../ports/open-store.ts';
+import { socorroApi } from '../ports/socorro-api.ts';
 import { cliReporter } from './reporter.ts';
 
-interface Common {
-  out: string;
-  endpoint?: string;
-  region?: string;
-  pathStyle?: boolean;
-  quiet?: boolean;
+/** GitHub runs at most 256 jobs from one matrix: chunks meant for a workflow stay within it by default. */
+const DEFAULT_MAX_CHUNKS = 256;
+
+/** The options this CLI has, spelled as flags; the rest (the action's api-token, chunk) it does not have. */
+const FLAGS: Partial<Record<OptionName, string>> = {
+  dates: '--dates',
+  bucket: '--bucket',
+  layout: '--layout',
+  chunkSize: '--chunk-size',
+  maxChunks: '--max-chunks',
+  since: '--since',
+  until: '--until',
+  concurrency: '--concurrency',
+  apiUrl: '--api-url',
+  batchSize: '--batch-size',
+  sleep: '--sleep',
+  max: '--max',
+  allowMany: '--allow-many',
+  ruleset: '--ruleset',
+  dryRun: '--dry-run',
+  endpoint: '--endpoint',
+  region: '--region',
+  pathStyle: '--path-style',
+  skipInvalid: '--skip-invalid',
+  out: '--out',
+};
+const spell: Spelling = (name) => FLAGS[name];
+
+/** Commander's parsed options (camelCase, as our option names) as RawOptions. */
+function raw(o: Record<string, unknown>): RawOptions {
+  const r: RawOptions = {};
+  for (const name of Object.keys(FLAGS) as OptionName[]) {
+    const v = o[name];
+    if (typeof v === 'string' || typeof v === 'boolean') r[name] = v;
+  }
+  return r;
 }
 
 function addCommon(cmd: Command): Command {
@@ -38,24 +58,6 @@ function addCommon(cmd: Command): Command {
     .option('--region <region>', 'S3 region (default: AWS_REGION, else us-west-2)')
     .option('--path-style', 'path-style S3 URLs (for S3-compatible servers)')
     .option('-q, --quiet', 'no progress, only the summary and errors');
-}
-
-function s3From(o: Common & { bucket?: string }, env: NodeJS.ProcessEnv, maxSockets?: number) {
-  const bucket = parseBucket(o.bucket);
-  const endpoint = parseEndpoint(o.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL);
-  // Keys in the CLI's environment come first, as in the SDK's chain (which reads process.env only).
-  const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
-      : undefined;
-  return s3ObjectStore({
-    bucket,
-    endpoint,
-    credentials,
-    region: o.region || env.AWS_REGION || 'us-west-2',
-    pathStyle: !!o.pathStyle,
-    maxSockets,
-  });
 }
 
 const EXAMPLES = `
@@ -77,8 +79,8 @@ export interface CliIo {
 
 export async function main(argv: string[], io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: process.stderr, env: process.env }): Promise<number> {
   const { env } = io;
+  const ctx = { spell, env };
   const say = (line: string) => io.stdout(line + '\n');
-  let result = 0;
 
   const program = new Command('socorro-reprocess')
     .description('Find Socorro crashes saved to S3 but never processed, and send them to the Reprocessing API.')
@@ -98,22 +100,27 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
       .requiredOption('--bucket <bucket>', 'S3 bucket holding the crashes')
       .requiredOption('--dates <dates>', 'YYYYMMDD, comma/space separated, or inclusive ranges YYYYMMDD..YYYYMMDD')
       .addOption(new Option('--layout <layout>', 'raw crash key layout: v1 (since Sep 2022) or v2 (May 2016 - Sep 2022)').default('v1'))
-      .option('--chunk-size <n>', `ids per chunk file (raised so there are never more than 256 chunks)`, String(DEFAULT_CHUNK_SIZE))
+      .option('--chunk-size <n>', 'ids per chunk file', String(DEFAULT_CHUNK_SIZE))
+      .option(
+        '--max-chunks <n>',
+        'the most chunk files to write: the chunk size is raised (with a warning) to stay within it. 256 is a GitHub matrix\'s job limit; 0 for no limit',
+        String(DEFAULT_MAX_CHUNKS),
+      )
       .option('--since <HH:MM>', 'keep only raw crashes saved at or after this time (UTC) on each date')
       .option('--until <HH:MM>', 'keep only raw crashes saved up to the end of this minute (UTC) on each date'),
-  ).action(async (o) => {
-    const dates = parseDates(o.dates);
-    const layout = parseLayout(o.layout);
-    const chunkSize = parseChunkSize(o.chunkSize);
-    const since = parseTimeOfDay(o.since, '--since');
-    const until = parseTimeOfDay(o.until, '--until');
-    if (since !== undefined && until !== undefined && since > until) throw new UsageError(`--since ${o.since} is after --until ${o.until}`);
-    const store = s3From(o, env, 64);
+  ).action(async (o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
+    const { store: config, list } = parseListOptions(raw(o), o.out, ctx);
+    const reporter = cliReporter(io.stderr, o.quiet);
+    const store = openStore(config, env, { maxSockets: 64, log: reporter });
     await mkdir(o.out, { recursive: true });
-    const r = await runList({ dates, layout, chunkSize, since, until, out: o.out }, store, cliReporter(io.stderr, o.quiet));
-    say(`listed ${r.total} crash id(s) on ${dates.length} date(s) in ${formatDuration(r.elapsedMs)} (${r.requests} list requests)`);
-    for (const d of r.dates) say(`  ${d.date}: ${d.listed}${d.junk ? `, ${d.junk} other key(s) ignored` : ''}${d.outsideWindow ? `, ${d.outsideWindow} outside --since/--until` : ''}`);
-    say(`wrote ${r.uuidsFile} and ${r.plan.chunks.length} chunk(s) of up to ${r.plan.chunkSize} in ${o.out}/chunks/`);
+    try {
+      const r = await runList(list, { store, reporter });
+      say(`listed ${r.total} crash id(s) on ${list.dates.length} date(s) in ${formatDuration(r.elapsedMs)} (${r.requests} list requests)`);
+      for (const d of r.dates) say(`  ${d.date}: ${d.listed}${d.junk ? `, ${d.junk} other key(s) ignored` : ''}${d.outsideWindow ? `, ${d.outsideWindow} outside --since/--until` : ''}`);
+      say(`wrote ${r.uuidsFile} and ${r.plan.chunks.length} chunk(s) of up to ${r.plan.chunkSize} in ${o.out}/chunks/`);
+    } finally {
+      await store.close();
+    }
   });
 
   addCommon(
@@ -124,55 +131,62 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
       .requiredOption('--bucket <bucket>', 'S3 bucket holding the crashes')
       .option('--concurrency <n>', 'HEAD requests in flight (lowered automatically while S3 throttles)', String(DEFAULT_CHECK_CONCURRENCY))
       .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file'),
-  ).action(async (files: string[], o) => {
-    const concurrency = parseIntOption('--concurrency', o.concurrency, DEFAULT_CHECK_CONCURRENCY, 1, 1024);
-    const store = s3From(o, env, concurrency);
+  ).action(async (files: string[], o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
+    const { store: config, check } = parseCheckOptions(raw(o), files, o.out, ctx);
+    const reporter = cliReporter(io.stderr, o.quiet);
+    const store = openStore(config, env, { maxSockets: check.concurrency, log: reporter });
     await mkdir(o.out, { recursive: true });
-    const r = await runCheck({ files, out: o.out, concurrency, skipInvalid: o.skipInvalid }, store, cliReporter(io.stderr, o.quiet));
-    const rate = r.elapsedMs > 0 ? Math.round(((r.haves + r.havenots) * 1000) / r.elapsedMs) : 0;
-    say(`checked ${r.haves + r.havenots} of ${r.input} id(s) in ${formatDuration(r.elapsedMs)} (${rate}/s): haves ${r.haves}, havenots ${r.havenots}` +
-      `${r.skipped ? `, ${r.skipped} skipped (already classified)` : ''}${r.errors ? `, ${r.errors} not checked (errors)` : ''}`);
-    if (r.throttled) say(`  S3 throttled ${r.throttled} time(s); concurrency ended at ${r.finalConcurrency}`);
-    if (r.failure) throw new RunError(r.failure);
+    try {
+      const r = await runCheck(check, { store, reporter });
+      const rate = r.elapsedMs > 0 ? Math.round(((r.haves + r.havenots) * 1000) / r.elapsedMs) : 0;
+      say(
+        `checked ${r.haves + r.havenots} of ${r.input} id(s) in ${formatDuration(r.elapsedMs)} (${rate}/s): haves ${r.haves}, havenots ${r.havenots}` +
+          `${r.skipped ? `, ${r.skipped} skipped (already classified)` : ''}${r.errors ? `, ${r.errors} not checked (errors)` : ''}`,
+      );
+      if (r.throttled) say(`  the store throttled ${r.throttled} time(s); concurrency ended at ${r.finalConcurrency}`);
+      if (r.failure) throw new RunError(r.failure);
+    } finally {
+      await store.close();
+    }
   });
 
   addCommon(
     program
       .command('reprocess')
-      .description('Submit crash ids to Socorro\'s Reprocessing API in batches; the ledger reprocessed.txt makes reruns safe')
+      .description("Submit crash ids to Socorro's Reprocessing API in batches; the ledger reprocessed.txt makes reruns safe")
       .argument('[file...]', 'files of crash ids (default: havenots.txt in --out)')
       .option('--api-url <url>', 'Socorro base URL', DEFAULT_API_URL)
       .option('--batch-size <n>', `ids per request (at most ${MAX_BATCH_SIZE})`, String(DEFAULT_BATCH_SIZE))
       .option('--sleep <seconds>', 'seconds from the start of one batch to the start of the next', String(DEFAULT_SLEEP_SECONDS))
       .option('--max <n>', 'refuse (send nothing) when more ids than this are to be sent', String(DEFAULT_MAX))
-      .option('--allow-many', 'send more than --max ids. Large jobs fill the processing queue and can page Socorro\'s on-call: tell them first (#crashreporting on Matrix)')
-      .addOption(new Option('--ruleset <name>', 'processing ruleset').choices(['default', 'regenerate_signature']))
+      .option(
+        '--allow-many',
+        "send more than --max ids. Large jobs fill the processing queue and can page Socorro's on-call: tell them first (#crashreporting on Matrix)",
+      )
+      .addOption(new Option('--ruleset <name>', 'processing ruleset').choices(RULESETS))
       .option('--dry-run', 'say what would be sent; send nothing')
       .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file')
-      .addHelpText('after', '\nThe API token is read from SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN; it needs the \'Reprocess Crashes\' permission.'),
-  ).action(async (files: string[], o) => {
-    const token = tokenFromEnv(env);
-    if (!token && !o.dryRun) throw new UsageError('no API token: set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the \'Reprocess Crashes\' permission');
-    const apiUrl = parseApiUrl(o.apiUrl, !o.dryRun);
-    const batchSize = parseIntOption('--batch-size', o.batchSize, DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE);
-    const sleepSeconds = parseSeconds('--sleep', o.sleep, DEFAULT_SLEEP_SECONDS);
-    const max = parseIntOption('--max', o.max, DEFAULT_MAX, 0, 1_000_000_000);
-    const ruleset = parseRuleset(o.ruleset);
+      .addHelpText('after', "\nThe API token is read from SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN; it needs the 'Reprocess Crashes' permission."),
+  ).action(async (files: string[], o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
+    const { api, reprocess } = parseReprocessOptions(raw(o), files, o.out, ctx);
     const reporter = cliReporter(io.stderr, o.quiet);
     const interrupt = interruptSignal((m) => io.stderr.write(m + '\n'));
     const r = await runReprocess(
-      { files, out: o.out, batchSize, sleepSeconds, max, allowMany: !!o.allowMany, dryRun: !!o.dryRun, skipInvalid: o.skipInvalid, signal: interrupt.signal },
-      (onRetry) => reprocessingApi({ apiUrl, token: token!, ruleset, onRetry }),
-      reporter,
+      { ...reprocess, signal: interrupt.signal },
+      { api: (onRetry) => socorroApi({ ...api, onRetry }), reporter, spell },
     ).finally(() => interrupt.dispose());
     if (r.dryRun) {
-      say(`dry run: ${r.toSend} id(s) would be submitted in ${r.batches} batch(es) to ${apiUrl}/api/Reprocessing/` +
-        `${r.alreadySubmitted ? ` (${r.alreadySubmitted} already in the ledger)` : ''}; nothing was sent`);
+      say(
+        `dry run: ${r.toSend} id(s) would be submitted in ${r.batches} batch(es) to ${api.apiUrl}/api/Reprocessing/` +
+          `${r.alreadySubmitted ? ` (${r.alreadySubmitted} already in the ledger)` : ''}; nothing was sent`,
+      );
       return;
     }
-    say(`submitted ${r.submitted} of ${r.toSend} id(s) in ${r.batches} batch(es), ${formatDuration(r.elapsedMs)}` +
-      `${r.rejected ? `; ${r.rejected} rejected as invalid (rejected.txt)` : ''}` +
-      `${r.alreadySubmitted ? `; ${r.alreadySubmitted} already in the ledger` : ''}; ledger ${r.ledgerFile}`);
+    say(
+      `submitted ${r.submitted} of ${r.toSend} id(s) in ${r.batches} batch(es), ${formatDuration(r.elapsedMs)}` +
+        `${r.rejected ? `; ${r.rejected} rejected as invalid (rejected.txt)` : ''}` +
+        `${r.alreadySubmitted ? `; ${r.alreadySubmitted} already in the ledger` : ''}; ledger ${r.ledgerFile}`,
+    );
     if (r.failure) throw new RunError(r.failure);
   });
 
@@ -182,13 +196,13 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
       return 2;
     }
     await program.parseAsync(argv, { from: 'user' });
+    return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return 2; // commander already printed its one-line error
     }
     io.stderr.write(`error: ${oneLine(err)}\n`);
-    result = exitCodeFor(err);
+    return exitCodeFor(err);
   }
-  return result;
 }

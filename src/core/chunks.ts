@@ -1,7 +1,3 @@
-import { UsageError } from './errors.ts';
-
-/** GitHub runs at most 256 jobs from one matrix. */
-export const MAX_CHUNKS = 256;
 export const DEFAULT_CHUNK_SIZE = 50_000;
 
 export interface Chunk {
@@ -16,36 +12,32 @@ export interface Chunk {
 
 export interface ChunkPlan {
   chunkSize: number;
-  /** The size asked for, when it had to be raised to stay within MAX_CHUNKS. */
+  /** The size asked for, when it had to be raised to stay within `maxChunks`. */
   requested?: number;
+  /** The limit that raised it. */
+  maxChunks?: number;
   chunks: Chunk[];
-}
-
-export function parseChunkSize(s: string | number | undefined): number {
-  if (s === undefined || s === '') return DEFAULT_CHUNK_SIZE;
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1 || n > 100_000_000) {
-    throw new UsageError(`--chunk-size: ${s} is not a whole number from 1 to 100000000`);
-  }
-  return n;
 }
 
 export function chunkFile(start: number, end: number): string {
   return `chunks/uuids-${start}-${end}.txt`;
 }
 
-/** Splits `total` ids into chunks, raising the size when there would be more than 256. */
-export function planChunks(total: number, chunkSize = DEFAULT_CHUNK_SIZE): ChunkPlan {
+/**
+ * Splits `total` ids into chunks of `chunkSize`; with `maxChunks` (the caller's limit, e.g. the
+ * jobs a matrix may have), the size is raised so that there are never more chunks than that.
+ */
+export function planChunks(total: number, chunkSize = DEFAULT_CHUNK_SIZE, maxChunks?: number): ChunkPlan {
   let size = chunkSize;
   let requested: number | undefined;
-  if (Math.ceil(total / size) > MAX_CHUNKS) {
+  if (maxChunks !== undefined && Math.ceil(total / size) > maxChunks) {
     requested = size;
-    size = Math.ceil(total / MAX_CHUNKS);
+    size = Math.ceil(total / maxChunks);
   }
   const chunks: Chunk[] = [];
   for (let start = 0, index = 0; start < total; start += size, index++) {
     const end = Math.min(start + size, total);
     chunks.push({ index, start, end, file: chunkFile(start, end) });
   }
-  return { chunkSize: size, requested, chunks };
+  return requested === undefined ? { chunkSize: size, chunks } : { chunkSize: size, requested, maxChunks, chunks };
 }

@@ -26,7 +26,7 @@ export function formatDay(t: number): string {
  * `20160915`, `20160915,20160916`, `20160915 20160916` or `20160901..20160930` (inclusive),
  * mixed freely. Returns sorted unique YYYYMMDD strings.
  */
-export function parseDates(spec: string | undefined, flag = '--dates'): string[] {
+export function parseDates(spec: string | undefined, flag: string): string[] {
   const parts = (spec ?? '').split(/[\s,]+/).filter(Boolean);
   if (parts.length === 0) throw new UsageError(`${flag}: no dates given (YYYYMMDD, comma separated, or YYYYMMDD..YYYYMMDD)`);
   const days = new Set<number>();

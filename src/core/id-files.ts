@@ -1,13 +1,15 @@
-import { open, rename, stat, writeFile } from 'node:fs/promises';
-import { CRASH_ID_LENGTH, isCrashId } from './crash-id.ts';
+import { open, rename, stat } from 'node:fs/promises';
+import { CRASH_ID_LENGTH, isCrashId, isCrashIdAt } from './crash-id.ts';
 import { UsageError } from './errors.ts';
-import { IdSet, isCrashIdAt } from './id-set.ts';
+import { IdSet } from './id-set.ts';
 
 export interface ReadOptions {
   /** Drop lines that are not crash ids instead of refusing the file. */
   skipInvalid?: boolean;
   /** Accept a file with no ids at all (a havenots.txt after a clean day). */
   allowEmpty?: boolean;
+  /** How the caller's adapter spells skipInvalid, for the error's hint; none when it has no such option. */
+  skipInvalidOption?: string;
 }
 
 export interface ReadResult {
@@ -56,7 +58,8 @@ export async function readIdFiles(paths: string[], opts: ReadOptions = {}, into?
           return;
         }
         const shown = line.length > 60 ? line.slice(0, 57) + '...' : line;
-        throw new UsageError(`${path}:${lineNo}: "${shown}" is not a crash id (use --skip-invalid to drop such lines)`);
+        const hint = opts.skipInvalidOption ? ` (use ${opts.skipInvalidOption} to drop such lines)` : '';
+        throw new UsageError(`${path}:${lineNo}: "${shown}" is not a crash id${hint}`);
       },
     });
     if (!opts.allowEmpty && res.ids.size + res.duplicates === before) {
@@ -161,11 +164,5 @@ export async function writeIdsAtomic(path: string, ids: Iterable<string>): Promi
   } finally {
     await fh.close();
   }
-  await rename(tmp, path);
-}
-
-export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
   await rename(tmp, path);
 }

@@ -1,4 +1,4 @@
-import { CRASH_ID_LENGTH, PACKED_SIZE, packCrashId } from './crash-id.ts';
+import { CRASH_ID_LENGTH, PACKED_SIZE, packCrashId, packCrashIdBytes, unpackCrashId } from './crash-id.ts';
 
 /**
  * A set of crash ids in insertion order, about 24 bytes an id instead of ~100 for a Set of
@@ -89,7 +89,7 @@ export class IdSet {
   }
 
   at(index: number): string {
-    return unpackToText(this.keys, index * PACKED_SIZE, this.text);
+    return unpackCrashId(this.keys, index * PACKED_SIZE, this.text);
   }
 
   /**
@@ -139,54 +139,6 @@ export class IdSet {
   }
 }
 
-// Byte-level twins of crash-id.ts's string functions, for reading files without a string per line.
-
-/** Whether the 36 bytes at `buf[off]` spell a crash id (same rule as CRASH_ID_RE). */
-export function isCrashIdAt(buf: Uint8Array, off: number): boolean {
-  for (let i = 0; i < CRASH_ID_LENGTH; i++) {
-    const c = buf[off + i];
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 0x2d) return false; // '-'
-    } else if (i >= 30) {
-      if (c < 0x30 || c > 0x39) return false; // date digits
-    } else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) {
-      return false; // lowercase hex
-    }
-  }
-  return true;
-}
-
-// Offsets of the 26 hex digits in an id (dashes at 8, 13, 18, 23).
-const HEX_AT: number[] = [];
-for (let i = 0; i < 26; i++) HEX_AT.push(i + (i >= 8 ? 1 : 0) + (i >= 12 ? 1 : 0) + (i >= 16 ? 1 : 0) + (i >= 20 ? 1 : 0));
-
-const nibbleOf = (c: number): number => (c <= 0x39 ? c - 0x30 : c - 0x57);
-
-/** packCrashId for ASCII bytes. */
-export function packCrashIdBytes(buf: Uint8Array, off: number, out: Uint8Array): void {
-  for (let i = 0; i < 13; i++) out[i] = (nibbleOf(buf[off + HEX_AT[2 * i]]) << 4) | nibbleOf(buf[off + HEX_AT[2 * i + 1]]);
-  for (let i = 0; i < 3; i++) out[13 + i] = ((buf[off + 30 + 2 * i] - 0x30) << 4) | (buf[off + 31 + 2 * i] - 0x30);
-}
-
-const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
-
-/** unpackCrashId through one 36-byte buffer: one string per id instead of dozens of pieces. */
-function unpackToText(keys: Uint8Array, off: number, text: Buffer): string {
-  let w = 0;
-  for (let i = 0; i < 13; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) text[w++] = 0x2d;
-    const b = keys[off + i];
-    text[w++] = HEX_CODES[b >> 4];
-    text[w++] = HEX_CODES[b & 15];
-  }
-  for (let i = 13; i < 16; i++) {
-    const b = keys[off + i];
-    text[w++] = 0x30 + (b >> 4);
-    text[w++] = 0x30 + (b & 15);
-  }
-  return text.toString('latin1', 0, CRASH_ID_LENGTH);
-}
-
 /**
  * Crash ids packed 16 bytes each, appended in any order, then sorted (string order: the packed
  * form sorts like the text) and deduplicated in place. How list holds what it finds: a month of
@@ -214,7 +166,7 @@ export class PackedIdList {
   }
 
   at(index: number): string {
-    return unpackToText(this.buf, index * PACKED_SIZE, this.text);
+    return unpackCrashId(this.buf, index * PACKED_SIZE, this.text);
   }
 
   /** The ids from `start` to `end` (exclusive), as strings, one at a time. */

@@ -1,5 +1,4 @@
 import { isCrashId } from './crash-id.ts';
-import { UsageError } from './errors.ts';
 
 /**
  * v1: Socorro since Sep 2022, one prefix a day.
@@ -7,11 +6,7 @@ import { UsageError } from './errors.ts';
  */
 export type Layout = 'v1' | 'v2';
 
-export function parseLayout(s: string | undefined): Layout {
-  const v = (s ?? 'v1').trim() || 'v1';
-  if (v !== 'v1' && v !== 'v2') throw new UsageError(`--layout: ${v} is not a layout (v1 or v2)`);
-  return v;
-}
+export const LAYOUTS: readonly Layout[] = ['v1', 'v2'];
 
 const HEX = '0123456789abcdef';
 

@@ -104,3 +104,75 @@ async function lastNewlineBefore(fh: FileHandle, size: number): Promise<number> 
   }
   return 0;
 }
+
+/**
+ * Batches appends to several AppendOnceFiles: one write per file every `everyMs` or per
+ * `maxPending` ids, never one per id, and never two at once. A failed write (disk full, EIO) is
+ * not thrown from a timer, where it would crash the process: it is kept as `failure`, reported
+ * once through `onFailure`, and no later write is tried, so what is on disk stays whole lines.
+ */
+export class BatchedAppender {
+  private readonly files: AppendOnceFile[];
+  private pending: string[][];
+  private pendingCount = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+  private readonly maxPending: number;
+  private readonly onFailure?: (err: Error) => void;
+  private failed: Error | undefined;
+  private closed = false;
+
+  constructor(files: AppendOnceFile[], opts: { everyMs?: number; maxPending?: number; onFailure?: (err: Error) => void } = {}) {
+    this.files = files;
+    this.pending = files.map(() => []);
+    this.maxPending = opts.maxPending ?? 1000;
+    this.onFailure = opts.onFailure;
+    this.timer = setInterval(() => void this.flush(), opts.everyMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** The first write that failed; nothing is written after it. */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
+  /** Queues `id` for file `file` (an index into the constructor's files). */
+  add(file: number, id: string): void {
+    if (this.closed) throw new Error('BatchedAppender: add after close');
+    this.pending[file].push(id);
+    if (++this.pendingCount >= this.maxPending) void this.flush();
+  }
+
+  /** Writes what is queued; resolves when it is on disk (or failed: see `failure`). Never rejects. */
+  flush(): Promise<void> {
+    const batches = this.pending;
+    this.pending = this.files.map(() => []);
+    this.pendingCount = 0;
+    this.writing = this.writing.then(async () => {
+      if (this.failed) return;
+      try {
+        for (const [i, ids] of batches.entries()) if (ids.length) await this.files[i].append(ids);
+      } catch (err) {
+        this.failed = err instanceof Error ? err : new Error(String(err));
+        this.onFailure?.(this.failed);
+      }
+    });
+    return this.writing;
+  }
+
+  /** Stops the timer, writes the rest, and closes the files. Returns the failure, if any. */
+  async close(): Promise<Error | undefined> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.flush();
+    for (const f of this.files) {
+      try {
+        if (!this.failed) await f.touch();
+        await f.close();
+      } catch (err) {
+        this.failed ??= err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    return this.failed;
+  }
+}

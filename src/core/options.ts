@@ -1,83 +1,111 @@
 import { UsageError } from './errors.ts';
 
-/** Validation shared by the CLI and the action, so both refuse the same input the same way. */
+/**
+ * The options of every mode, by one name each. Adapters spell them their own way (the CLI
+ * `--chunk-size`, the action's input `chunk-size`); anything here that must name an option in a
+ * message asks the adapter through a Spelling, so an action user is never told about a CLI flag.
+ */
+export type OptionName =
+  | 'dates'
+  | 'bucket'
+  | 'storage'
+  | 'layout'
+  | 'chunkSize'
+  | 'maxChunks'
+  | 'since'
+  | 'until'
+  | 'chunk'
+  | 'concurrency'
+  | 'apiUrl'
+  | 'apiToken'
+  | 'batchSize'
+  | 'sleep'
+  | 'max'
+  | 'allowMany'
+  | 'ruleset'
+  | 'dryRun'
+  | 'endpoint'
+  | 'region'
+  | 'pathStyle'
+  | 'skipInvalid'
+  | 'search'
+  | 'wait'
+  | 'every'
+  | 'out';
 
-export function parseIntOption(flag: string, v: string | number | undefined, dflt: number, min: number, max: number): number {
-  if (v === undefined || v === '') return dflt;
-  const n = typeof v === 'number' ? v : Number(v.trim());
+/** How an adapter names an option in messages; undefined when it has no such option. */
+export type Spelling = (name: OptionName) => string | undefined;
+
+/** What an adapter read, by option: strings as typed (or booleans for flags); absent when not given. */
+export type RawOptions = Partial<Record<OptionName, string | boolean | undefined>>;
+
+/** The label of an option in a message: the adapter's spelling, else the option's name. */
+export function label(spell: Spelling, name: OptionName): string {
+  return spell(name) ?? name;
+}
+
+function text(v: string | boolean | undefined): string {
+  return typeof v === 'string' ? v.trim() : v === undefined ? '' : String(v);
+}
+
+export function isGiven(v: string | boolean | undefined): boolean {
+  return text(v) !== '';
+}
+
+/** A whole number in [min, max]; `dflt` when not given. */
+export function parseInteger(spell: Spelling, name: OptionName, v: string | boolean | undefined, dflt: number, min: number, max: number): number {
+  const s = text(v);
+  if (s === '') return dflt;
+  const n = Number(s);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag}: ${v} is not a whole number from ${min} to ${max}`);
+    throw new UsageError(`${label(spell, name)}: ${s} is not a whole number from ${min} to ${max}`);
   }
   return n;
 }
 
-export function parseSeconds(flag: string, v: string | number | undefined, dflt: number): number {
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0 || n > 3600) throw new UsageError(`${flag}: ${v} is not a number of seconds from 0 to 3600`);
+/** A number of seconds in [0, max]; `dflt` when not given. */
+export function parseSeconds(spell: Spelling, name: OptionName, v: string | boolean | undefined, dflt: number, max = 3600): number {
+  const s = text(v);
+  if (s === '') return dflt;
+  const n = Number(s);
+  if (!Number.isFinite(n) || n < 0 || n > max) throw new UsageError(`${label(spell, name)}: ${s} is not a number of seconds from 0 to ${max}`);
   return n;
 }
 
-export const RULESETS = ['default', 'regenerate_signature'] as const;
-
-export function parseRuleset(v: string | undefined): string | undefined {
-  if (v === undefined || v.trim() === '') return undefined;
-  if (!(RULESETS as readonly string[]).includes(v.trim())) {
-    throw new UsageError(`--ruleset: ${v} is not a ruleset (${RULESETS.join(' or ')})`);
-  }
-  return v.trim();
-}
-
-export function parseBool(flag: string, v: string | boolean | undefined): boolean {
+export function parseBoolean(spell: Spelling, name: OptionName, v: string | boolean | undefined, dflt = false): boolean {
   if (typeof v === 'boolean') return v;
-  const s = (v ?? '').trim().toLowerCase();
-  if (s === '' || s === 'false' || s === '0' || s === 'no') return false;
+  const s = text(v).toLowerCase();
+  if (s === '') return dflt;
+  if (s === 'false' || s === '0' || s === 'no') return false;
   if (s === 'true' || s === '1' || s === 'yes') return true;
-  throw new UsageError(`${flag}: ${v} is not true or false`);
+  throw new UsageError(`${label(spell, name)}: ${text(v)} is not true or false`);
 }
 
-export function parseBucket(v: string | undefined): string {
-  const b = (v ?? '').trim();
-  if (!b) throw new UsageError('--bucket: the S3 bucket is required');
-  if (!/^[a-z0-9][a-z0-9.\-_]{1,254}$/i.test(b)) throw new UsageError(`--bucket: ${b} is not a bucket name`);
-  return b;
+/** One of `choices`; `dflt` when not given. */
+export function parseChoice<T extends string>(spell: Spelling, name: OptionName, v: string | boolean | undefined, choices: readonly T[], dflt: T | undefined, what: string): T | undefined {
+  const s = text(v);
+  if (s === '') return dflt;
+  if (!(choices as readonly string[]).includes(s)) {
+    throw new UsageError(`${label(spell, name)}: ${s} is not ${what} (${choices.join(' or ')})`);
+  }
+  return s as T;
 }
 
-export function parseEndpoint(v: string | undefined): string | undefined {
-  if (v === undefined || v.trim() === '') return undefined;
+export function parseUrl(spell: Spelling, name: OptionName, v: string): URL {
   let u: URL;
   try {
-    u = new URL(v.trim());
+    u = new URL(v);
   } catch {
-    throw new UsageError(`--endpoint: ${v} is not a URL`);
+    throw new UsageError(`${label(spell, name)}: ${v} is not a URL`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`--endpoint: ${v} is not an http(s) URL`);
-  return u.toString().replace(/\/$/, '');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${label(spell, name)}: ${v} is not an http(s) URL`);
+  return u;
 }
 
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
-
-/** The token goes only over https, or to this machine (tests, the demo, a tunnel). */
-export function parseApiUrl(v: string | undefined, sendsToken: boolean): string {
-  const raw = (v ?? '').trim() || DEFAULT_API_URL;
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new UsageError(`--api-url: ${raw} is not a URL`);
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError(`--api-url: ${raw} is not an http(s) URL`);
-  if (sendsToken && u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
-    throw new UsageError(`--api-url: ${raw} is not https; the API token is only sent over https or to loopback`);
-  }
-  // The API is at {api-url}/api/Reprocessing/: keep a path prefix, drop the trailing slash.
-  return u.origin + u.pathname.replace(/\/+$/, '');
-}
-
-export const DEFAULT_API_URL = 'https://crash-stats.mozilla.org';
 
 /** SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN (the name crashstats-tools uses). */
 export function tokenFromEnv(env: NodeJS.ProcessEnv): string | undefined {

@@ -93,12 +93,14 @@ export class Aimd {
   readonly max: number;
   readonly min: number;
   private readonly apply: (n: number) => void;
+  private readonly now: () => number;
 
-  constructor(max: number, apply: (n: number) => void, min = 1) {
+  constructor(max: number, apply: (n: number) => void, opts: { min?: number; now?: () => number } = {}) {
     this.max = max;
-    this.min = min;
+    this.min = opts.min ?? 1;
     this.limit = max;
     this.apply = apply;
+    this.now = opts.now ?? Date.now;
   }
 
   get current(): number {
@@ -113,22 +115,11 @@ export class Aimd {
   }
 
   /** One cut per 200 ms: a burst of in-flight SlowDowns is one signal, not fifty. */
-  throttled(now = Date.now()): void {
+  throttled(): void {
+    const now = this.now();
     if (now - this.lastCut < 200) return;
     this.lastCut = now;
     this.limit = Math.max(this.min, this.limit * 0.6);
     this.apply(Math.floor(this.limit));
   }
 }
-
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { INPUT_NAMES } from '../../src/action/inputs.ts';
 import { ROOT, inputsRead, loadAction, outputsSet } from './support.ts';
 
 // Names users rely on, to the letter (CONTRACT.md).
@@ -37,8 +38,10 @@ describe('action.yml', () => {
   });
 
   it('declares exactly the inputs src/action reads, and sets exactly the outputs it declares', () => {
+    expect([...INPUT_NAMES].sort()).toEqual(Object.keys(action.inputs).sort());
     const source = actionSources();
-    expect(inputsRead(source)).toEqual(Object.keys(action.inputs).sort());
+    // Inputs are read only through the table in src/action/inputs.ts (and mode).
+    expect(inputsRead(source)).toEqual(['mode']);
     expect(outputsSet(source)).toEqual(Object.keys(action.outputs).sort());
   });
 

@@ -13,7 +13,7 @@ import { makeCrashId, seededBytes } from '../../src/demo/crashes.ts';
 import { startSocorroApi, type SocorroApi, type FaultPlan } from '../../src/demo/socorro-api.ts';
 import { silentReporter } from '../../src/core/progress.ts';
 import { runReprocess } from '../../src/modes/reprocess.ts';
-import { reprocessingApi } from '../../src/ports/reprocessing-api.ts';
+import { socorroApi } from '../../src/ports/socorro-api.ts';
 import { duplicates, exists, filesUnder, metric, sorted, sortedIds, startApiProxy, type ApiProxy, type ApiProxyOptions } from '../support/reliability.ts';
 
 const TOKEN = 'reliability-token';
@@ -50,8 +50,11 @@ async function proxy(target: string, opts: ApiProxyOptions): Promise<ApiProxy> {
 async function reprocess(url: string, file: string, out: string, extra: { batchSize?: number; ruleset?: string } = {}) {
   const r = await runReprocess(
     { files: [file], out, batchSize: extra.batchSize ?? 10, sleepSeconds: 0 },
-    (onRetry) => reprocessingApi({ apiUrl: url, token: TOKEN, ruleset: extra.ruleset, minRetryMs: 2, maxRetryMs: 500, maxRetries: 8, onRetry }),
-    silentReporter,
+    {
+      api: (onRetry) => socorroApi({ apiUrl: url, token: TOKEN, ruleset: extra.ruleset, policy: { attempts: 9, baseMs: 2, capMs: 500 }, onRetry }),
+      reporter: silentReporter,
+      spell: (n) => n,
+    },
   );
   return r;
 }

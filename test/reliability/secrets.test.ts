@@ -14,7 +14,7 @@ import { makeCrashId, seededBytes } from '../../src/demo/crashes.ts';
 import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
 import { startSocorroApi, type FaultPlan, type SocorroApi } from '../../src/demo/socorro-api.ts';
 import { runReprocess } from '../../src/modes/reprocess.ts';
-import { reprocessingApi } from '../../src/ports/reprocessing-api.ts';
+import { socorroApi } from '../../src/ports/socorro-api.ts';
 import { processedCrashKey, rawCrashPrefixes } from '../../src/core/layouts.ts';
 import { githubArtifactStore } from '../../src/ports/artifacts.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
@@ -139,8 +139,7 @@ describe('network failures (in-process, small backoffs): the token is not in the
     const reporter = { info: (m: string) => log.push(m), warn: (m: string) => log.push(m), start: () => ({ update() {}, stop() {} }) };
     const r = await runReprocess(
       { files: [file], out, sleepSeconds: 0 },
-      (onRetry) => reprocessingApi({ apiUrl: broken?.url ?? 'http://127.0.0.1:1', token: TOKEN, minRetryMs: 1, maxRetryMs: 5, onRetry }),
-      reporter,
+      { api: (onRetry) => socorroApi({ apiUrl: broken?.url ?? 'http://127.0.0.1:1', token: TOKEN, policy: { attempts: 9, baseMs: 1, capMs: 5 }, onRetry }), reporter, spell: (n) => n },
     );
     expect(r.failure).toMatch(/no answer/);
     expect(r.submitted).toBe(0);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHUNK_SIZE, MAX_CHUNKS, chunkFile, parseChunkSize, planChunks } from '../../src/core/chunks.ts';
-import { UsageError } from '../../src/core/errors.ts';
+import { DEFAULT_CHUNK_SIZE, chunkFile, planChunks } from '../../src/core/chunks.ts';
 
 /** The plan covers 0..total exactly, in order, with contiguous chunks. */
 function expectCovers(plan: ReturnType<typeof planChunks>, total: number) {
@@ -44,10 +43,18 @@ describe('planChunks', () => {
     expect(plan.chunks.map((c) => c.file)).toEqual(['chunks/uuids-0-10.txt', 'chunks/uuids-10-20.txt', 'chunks/uuids-20-30.txt']);
   });
 
-  it('keeps exactly 256 chunks when that is what the size gives', () => {
-    const plan = planChunks(256 * 10, 10);
+  it('keeps exactly the limit when that is what the size gives', () => {
+    const plan = planChunks(256 * 10, 10, 256);
     expect(plan.chunks).toHaveLength(256);
     expect(plan.requested).toBeUndefined();
+  });
+
+  it('without a limit, keeps the size however many chunks it makes', () => {
+    const plan = planChunks(1000, 1);
+    expect(plan.chunks).toHaveLength(1000);
+    expect(plan.chunkSize).toBe(1);
+    expect(plan.requested).toBeUndefined();
+    expectCovers(plan, 1000);
   });
 
   it.each([
@@ -55,27 +62,16 @@ describe('planChunks', () => {
     [1_000_000, 1],
     [13_000_001, 50_000],
     [257, 1],
-  ])('never makes more than 256 chunks (%i ids, size %i) and reports the raised size', (total, size) => {
-    const plan = planChunks(total, size);
-    expect(plan.chunks.length).toBeLessThanOrEqual(MAX_CHUNKS);
+  ])('never makes more chunks than the limit (%i ids, size %i) and reports the raised size', (total, size) => {
+    const plan = planChunks(total, size, 256);
+    expect(plan.chunks.length).toBeLessThanOrEqual(256);
     expect(plan.requested).toBe(size);
+    expect(plan.maxChunks).toBe(256);
     expect(plan.chunkSize).toBeGreaterThan(size);
     expectCovers(plan, total);
   });
 
   it('chunkFile names a chunk', () => {
     expect(chunkFile(0, 5)).toBe('chunks/uuids-0-5.txt');
-  });
-});
-
-describe('parseChunkSize', () => {
-  it('defaults to 50000 and reads whole numbers', () => {
-    expect(parseChunkSize(undefined)).toBe(50_000);
-    expect(parseChunkSize('')).toBe(50_000);
-    expect(parseChunkSize('1')).toBe(1);
-    expect(parseChunkSize(1000)).toBe(1000);
-  });
-  it.each(['0', '-5', '1.5', 'abc', '1e9'])('refuses %s', (s) => {
-    expect(() => parseChunkSize(s)).toThrow(UsageError);
   });
 });

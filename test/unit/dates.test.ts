@@ -6,7 +6,7 @@ import { UsageError } from '../../src/core/errors.ts';
 function refused(spec: string | undefined, mention: string): string {
   let err: unknown;
   try {
-    parseDates(spec);
+    parseDates(spec, '--dates');
   } catch (e) {
     err = e;
   }
@@ -20,31 +20,31 @@ function refused(spec: string | undefined, mention: string): string {
 
 describe('parseDates', () => {
   it('takes a single date', () => {
-    expect(parseDates('20160915')).toEqual(['20160915']);
+    expect(parseDates('20160915', '--dates')).toEqual(['20160915']);
   });
 
   it('takes comma, space and mixed separated lists, sorted and deduplicated', () => {
-    expect(parseDates('20160916,20160915')).toEqual(['20160915', '20160916']);
-    expect(parseDates('20160916 20160915')).toEqual(['20160915', '20160916']);
-    expect(parseDates(' 20160917, 20160915  20160916,,20160915 ')).toEqual(['20160915', '20160916', '20160917']);
-    expect(parseDates('20160915\t20160916\n')).toEqual(['20160915', '20160916']);
+    expect(parseDates('20160916,20160915', '--dates')).toEqual(['20160915', '20160916']);
+    expect(parseDates('20160916 20160915', '--dates')).toEqual(['20160915', '20160916']);
+    expect(parseDates(' 20160917, 20160915  20160916,,20160915 ', '--dates')).toEqual(['20160915', '20160916', '20160917']);
+    expect(parseDates('20160915\t20160916\n', '--dates')).toEqual(['20160915', '20160916']);
   });
 
   it('expands inclusive ranges, across month and year ends', () => {
-    expect(parseDates('20160915..20160917')).toEqual(['20160915', '20160916', '20160917']);
-    expect(parseDates('20160915..20160915')).toEqual(['20160915']);
-    expect(parseDates('20161230..20170102')).toEqual(['20161230', '20161231', '20170101', '20170102']);
-    expect(parseDates('20160227..20160301')).toEqual(['20160227', '20160228', '20160229', '20160301']);
-    expect(parseDates('20150227..20150301')).toEqual(['20150227', '20150228', '20150301']);
+    expect(parseDates('20160915..20160917', '--dates')).toEqual(['20160915', '20160916', '20160917']);
+    expect(parseDates('20160915..20160915', '--dates')).toEqual(['20160915']);
+    expect(parseDates('20161230..20170102', '--dates')).toEqual(['20161230', '20161231', '20170101', '20170102']);
+    expect(parseDates('20160227..20160301', '--dates')).toEqual(['20160227', '20160228', '20160229', '20160301']);
+    expect(parseDates('20150227..20150301', '--dates')).toEqual(['20150227', '20150228', '20150301']);
   });
 
   it('mixes ranges and single dates', () => {
-    expect(parseDates('20160920,20160915..20160916 20160916')).toEqual(['20160915', '20160916', '20160920']);
+    expect(parseDates('20160920,20160915..20160916 20160916', '--dates')).toEqual(['20160915', '20160916', '20160920']);
   });
 
   it('knows leap years', () => {
-    expect(parseDates('20160229')).toEqual(['20160229']);
-    expect(parseDates('20000229')).toEqual(['20000229']);
+    expect(parseDates('20160229', '--dates')).toEqual(['20160229']);
+    expect(parseDates('20000229', '--dates')).toEqual(['20000229']);
     refused('20150229', '20150229');
     refused('21000229', '21000229');
   });
@@ -70,17 +70,17 @@ describe('parseDates', () => {
   });
 
   it('allows 366 days and refuses more', () => {
-    expect(parseDates('20160101..20161231')).toHaveLength(366);
-    expect(parseDates('20150101..20160101')).toHaveLength(366);
+    expect(parseDates('20160101..20161231', '--dates')).toHaveLength(366);
+    expect(parseDates('20150101..20160101', '--dates')).toHaveLength(366);
     refused('20150101..20160102', '20150101..20160102');
     // Single dates far apart count too.
-    expect(() => parseDates('20150101,20160102')).toThrow(UsageError);
+    expect(() => parseDates('20150101,20160102', '--dates')).toThrow(UsageError);
   });
 
   it('refuses empty input', () => {
     for (const spec of [undefined, '', '  ', ' , ']) {
-      expect(() => parseDates(spec)).toThrow(UsageError);
-      expect(() => parseDates(spec)).toThrow(/--dates/);
+      expect(() => parseDates(spec, '--dates')).toThrow(UsageError);
+      expect(() => parseDates(spec, '--dates')).toThrow(/--dates/);
     }
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
-import { crashIdFromKey, parseLayout, processedCrashKey, rawCrashPrefixes } from '../../src/core/layouts.ts';
+import { LAYOUTS, crashIdFromKey, processedCrashKey, rawCrashPrefixes } from '../../src/core/layouts.ts';
+import { parseChoice } from '../../src/core/options.ts';
 import { rawCrashKey } from '../../src/demo/crashes.ts';
 
 const ID = 'de1bb258-cbbf-4589-a673-34f800160918';
@@ -31,13 +32,13 @@ describe('layouts', () => {
     expect(processedCrashKey(ID)).toBe(`v1/processed_crash/${ID}`);
   });
 
-  it('parses the layout, v1 by default', () => {
-    expect(parseLayout(undefined)).toBe('v1');
-    expect(parseLayout('')).toBe('v1');
-    expect(parseLayout('v2')).toBe('v2');
-    expect(parseLayout(' v2 ')).toBe('v2');
-    expect(() => parseLayout('v3')).toThrow(UsageError);
-    expect(() => parseLayout('V1')).toThrow(/--layout: V1/);
+  it('parses a layout option: v1 by default', () => {
+    const spell = (n: string) => `--${n}`;
+    expect(parseChoice(spell, 'layout', undefined, LAYOUTS, 'v1', 'a layout')).toBe('v1');
+    expect(parseChoice(spell, 'layout', '', LAYOUTS, 'v1', 'a layout')).toBe('v1');
+    expect(parseChoice(spell, 'layout', ' v2 ', LAYOUTS, 'v1', 'a layout')).toBe('v2');
+    expect(() => parseChoice(spell, 'layout', 'v3', LAYOUTS, 'v1', 'a layout')).toThrow(UsageError);
+    expect(() => parseChoice(spell, 'layout', 'V1', LAYOUTS, 'v1', 'a layout')).toThrow('--layout: V1 is not a layout (v1 or v2)');
   });
 
   describe('crashIdFromKey', () => {

@@ -1,47 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
-import {
-  DEFAULT_API_URL,
-  isLoopbackHost,
-  parseApiUrl,
-  parseBool,
-  parseBucket,
-  parseEndpoint,
-  parseIntOption,
-  parseRuleset,
-  parseSeconds,
-  tokenFromEnv,
-} from '../../src/core/options.ts';
+import { isLoopbackHost, parseBoolean, parseInteger, parseSeconds, tokenFromEnv, type OptionName, type Spelling } from '../../src/core/options.ts';
+import { parseApiUrl, parseCheckOptions, parseListOptions, parseReprocessOptions, parseStore } from '../../src/modes/options.ts';
+
+// Two adapters' spellings, as the CLI and the action name their options.
+const cli: Spelling = (n) => (n === 'apiToken' || n === 'chunk' ? undefined : '--' + n.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
+const action: Spelling = (n) => (n === 'skipInvalid' || n === 'maxChunks' ? undefined : n.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
+const cliCtx = { spell: cli, env: {} };
+const actionCtx = { spell: action, env: {} };
+
+/** The UsageError `fn` throws: one line. */
+function refusal(fn: () => unknown): string {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(UsageError);
+  const msg = (err as Error).message;
+  expect(msg).not.toContain('\n');
+  return msg;
+}
 
 describe('parseApiUrl', () => {
-  it('defaults to crash-stats over https', () => {
-    expect(DEFAULT_API_URL).toBe('https://crash-stats.mozilla.org');
-    expect(parseApiUrl(undefined, true)).toBe('https://crash-stats.mozilla.org');
-    expect(parseApiUrl('  ', true)).toBe('https://crash-stats.mozilla.org');
+  it('is crash-stats over https when not given', () => {
+    expect(parseApiUrl({}, true, cli)).toBe('https://crash-stats.mozilla.org');
+    expect(parseApiUrl({ apiUrl: '  ' }, true, cli)).toBe('https://crash-stats.mozilla.org');
   });
 
   it('takes any https URL with a token, without the trailing slash', () => {
-    expect(parseApiUrl('https://crash-stats.allizom.org/', true)).toBe('https://crash-stats.allizom.org');
-    expect(parseApiUrl('https://example.com:8443', true)).toBe('https://example.com:8443');
+    expect(parseApiUrl({ apiUrl: 'https://crash-stats.allizom.org/' }, true, cli)).toBe('https://crash-stats.allizom.org');
+    expect(parseApiUrl({ apiUrl: 'https://example.com:8443' }, true, cli)).toBe('https://example.com:8443');
   });
 
   it('keeps a path prefix: the API is at {api-url}/api/Reprocessing/', () => {
-    expect(parseApiUrl('https://example.com/socorro', true)).toBe('https://example.com/socorro');
-    expect(parseApiUrl('https://example.com/socorro/', true)).toBe('https://example.com/socorro');
+    expect(parseApiUrl({ apiUrl: 'https://example.com/socorro' }, true, cli)).toBe('https://example.com/socorro');
+    expect(parseApiUrl({ apiUrl: 'https://example.com/socorro/' }, true, cli)).toBe('https://example.com/socorro');
   });
 
-  it.each([
-    'http://127.0.0.1:8000',
-    'http://127.0.0.1',
-    'http://127.1.2.3:9',
-    'http://127.255.255.255',
-    'http://localhost:8000',
-    'http://LOCALHOST:8000',
-    'http://[::1]:8000',
-    'http://[::1]',
-  ])('sends the token over plain http to loopback %s', (url) => {
-    expect(() => parseApiUrl(url, true)).not.toThrow();
-  });
+  it.each(['http://127.0.0.1:8000', 'http://127.0.0.1', 'http://127.1.2.3:9', 'http://127.255.255.255', 'http://localhost:8000', 'http://LOCALHOST:8000', 'http://[::1]:8000', 'http://[::1]'])(
+    'sends the token over plain http to loopback %s',
+    (url) => {
+      expect(() => parseApiUrl({ apiUrl: url }, true, cli)).not.toThrow();
+    },
+  );
 
   it.each([
     'http://crash-stats.mozilla.org',
@@ -54,20 +57,13 @@ describe('parseApiUrl', () => {
     'http://[::2]:8000',
     'http://[fe80::1]',
   ])('refuses to send the token over plain http to %s', (url) => {
-    let err: unknown;
-    try {
-      parseApiUrl(url, true);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(UsageError);
-    expect((err as Error).message).toContain('https');
+    expect(refusal(() => parseApiUrl({ apiUrl: url }, true, cli))).toBe(`--api-url: ${url} is not https; the API token is only sent over https or to loopback`);
     // Without a token to protect, plain http is fine (a dry run).
-    expect(() => parseApiUrl(url, false)).not.toThrow();
+    expect(() => parseApiUrl({ apiUrl: url }, false, cli)).not.toThrow();
   });
 
   it.each(['not a url', 'ftp://example.com', 'file:///etc/passwd', 'crash-stats.mozilla.org'])('refuses %s', (url) => {
-    expect(() => parseApiUrl(url, false)).toThrow(UsageError);
+    expect(refusal(() => parseApiUrl({ apiUrl: url }, false, action))).toMatch(/^api-url: /);
   });
 });
 
@@ -78,21 +74,7 @@ describe('isLoopbackHost', () => {
   });
 });
 
-describe('parseRuleset', () => {
-  it('takes the two rulesets Socorro has, or none', () => {
-    expect(parseRuleset(undefined)).toBeUndefined();
-    expect(parseRuleset('')).toBeUndefined();
-    expect(parseRuleset('default')).toBe('default');
-    expect(parseRuleset('regenerate_signature')).toBe('regenerate_signature');
-    expect(parseRuleset(' regenerate_signature ')).toBe('regenerate_signature');
-  });
-  it.each(['Default', 'regenerate-signature', 'nope', 'default,regenerate_signature'])('refuses %s', (v) => {
-    expect(() => parseRuleset(v)).toThrow(UsageError);
-    expect(() => parseRuleset(v)).toThrow(/--ruleset/);
-  });
-});
-
-describe('parseBool', () => {
+describe('primitive parsers name the option as the adapter spells it', () => {
   it.each([
     [undefined, false],
     ['', false],
@@ -106,53 +88,127 @@ describe('parseBool', () => {
     ['yes', true],
     [true, true],
     [false, false],
-  ] as const)('%s → %s', (v, b) => {
-    expect(parseBool('dry-run', v)).toBe(b);
+  ] as const)('boolean %s → %s', (v, b) => {
+    expect(parseBoolean(action, 'dryRun', v)).toBe(b);
   });
-  it.each(['maybe', 'on', '2', 'y'])('refuses %s', (v) => {
-    expect(() => parseBool('dry-run', v)).toThrow(UsageError);
-    expect(() => parseBool('dry-run', v)).toThrow(/^dry-run: /);
+
+  it.each(['maybe', 'on', '2', 'y'])('refuses boolean %s', (v) => {
+    expect(refusal(() => parseBoolean(action, 'dryRun', v))).toBe(`dry-run: ${v} is not true or false`);
+    expect(refusal(() => parseBoolean(cli, 'dryRun', v))).toBe(`--dry-run: ${v} is not true or false`);
+  });
+
+  it('integers default, parse and bound', () => {
+    expect(parseInteger(cli, 'max', undefined, 10, 0, 100)).toBe(10);
+    expect(parseInteger(cli, 'max', '', 10, 0, 100)).toBe(10);
+    expect(parseInteger(cli, 'max', '0', 10, 0, 100)).toBe(0);
+    expect(parseInteger(cli, 'max', ' 100 ', 10, 0, 100)).toBe(100);
+  });
+
+  it.each(['101', '-1', '1.5', 'ten', '1e3', 'NaN', 'Infinity'])('refuses integer %s, naming option and range', (v) => {
+    expect(refusal(() => parseInteger(cli, 'batchSize', v, 50, 0, 100))).toBe(`--batch-size: ${v} is not a whole number from 0 to 100`);
+    expect(refusal(() => parseInteger(action, 'batchSize', v, 50, 0, 100))).toBe(`batch-size: ${v} is not a whole number from 0 to 100`);
+  });
+
+  it('seconds take fractions and zero, and refuse the rest', () => {
+    expect(parseSeconds(cli, 'sleep', undefined, 1)).toBe(1);
+    expect(parseSeconds(cli, 'sleep', '0', 1)).toBe(0);
+    expect(parseSeconds(cli, 'sleep', '0.25', 1)).toBe(0.25);
+    for (const v of ['-1', 'abc', '3601', 'Infinity']) expect(refusal(() => parseSeconds(cli, 'sleep', v, 1))).toMatch(/^--sleep: /);
+  });
+
+  it('an option the adapter does not have is named by its own name', () => {
+    const none: Spelling = () => undefined;
+    expect(refusal(() => parseInteger(none, 'chunkSize' as OptionName, 'x', 1, 1, 2))).toMatch(/^chunkSize: x/);
   });
 });
 
-describe('parseIntOption', () => {
-  it('defaults, parses and bounds', () => {
-    expect(parseIntOption('--max', undefined, 10, 0, 100)).toBe(10);
-    expect(parseIntOption('--max', '', 10, 0, 100)).toBe(10);
-    expect(parseIntOption('--max', '0', 10, 0, 100)).toBe(0);
-    expect(parseIntOption('--max', ' 100 ', 10, 0, 100)).toBe(100);
-    expect(parseIntOption('--max', 42, 10, 0, 100)).toBe(42);
+describe('parseStore', () => {
+  it('takes a bucket name, with the region from the environment, else us-west-2', () => {
+    expect(parseStore({ bucket: ' crashes ' }, cliCtx)).toEqual({ kind: 's3', bucket: 'crashes', endpoint: undefined, region: 'us-west-2', pathStyle: false });
+    expect(parseStore({ bucket: 'crashes' }, { spell: cli, env: { AWS_REGION: 'eu-central-1' } }).region).toBe('eu-central-1');
+    expect(parseStore({ bucket: 'crashes', region: 'us-east-1' }, { spell: cli, env: { AWS_REGION: 'eu-central-1' } }).region).toBe('us-east-1');
   });
-  it.each(['101', '-1', '1.5', 'ten', '1e3', 'NaN', 'Infinity'])('refuses %s, naming flag and range', (v) => {
-    expect(() => parseIntOption('--batch-size', v, 50, 0, 100)).toThrow(UsageError);
-    expect(() => parseIntOption('--batch-size', v, 50, 0, 100)).toThrow(`--batch-size: ${v} is not a whole number from 0 to 100`);
+
+  it('takes an http(s) endpoint from the option, else AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL', () => {
+    expect(parseStore({ bucket: 'crashes', endpoint: 'http://127.0.0.1:9000/' }, cliCtx).endpoint).toBe('http://127.0.0.1:9000');
+    expect(parseStore({ bucket: 'crashes' }, { spell: cli, env: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1', AWS_ENDPOINT_URL: 'http://127.0.0.1:2' } }).endpoint).toBe('http://127.0.0.1:1');
+    expect(parseStore({ bucket: 'crashes' }, { spell: cli, env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:2' } }).endpoint).toBe('http://127.0.0.1:2');
+    expect(refusal(() => parseStore({ bucket: 'crashes', endpoint: '127.0.0.1:9000' }, cliCtx))).toBe('--endpoint: 127.0.0.1:9000 is not a URL');
+    expect(refusal(() => parseStore({ bucket: 'crashes', endpoint: 'ftp://x' }, actionCtx))).toBe('endpoint: ftp://x is not an http(s) URL');
+  });
+
+  it('refuses a missing or malformed bucket, naming the option', () => {
+    expect(refusal(() => parseStore({}, cliCtx))).toBe('--bucket: the bucket is required');
+    expect(refusal(() => parseStore({ bucket: 'a b' }, actionCtx))).toBe('bucket: a b is not a bucket name');
   });
 });
 
-describe('parseSeconds', () => {
-  it('takes fractions and zero', () => {
-    expect(parseSeconds('--sleep', undefined, 1)).toBe(1);
-    expect(parseSeconds('--sleep', '0', 1)).toBe(0);
-    expect(parseSeconds('--sleep', '0.25', 1)).toBe(0.25);
+describe('parseListOptions', () => {
+  it('parses dates, layout, chunk size and the window', () => {
+    const { list } = parseListOptions({ bucket: 'crashes', dates: '20240301..20240302', layout: 'v2', chunkSize: '1000', since: '10:00', until: '12:30' }, '/out', cliCtx);
+    expect(list).toEqual({ dates: ['20240301', '20240302'], layout: 'v2', chunkSize: 1000, maxChunks: undefined, since: 600, until: 750, out: '/out' });
   });
-  it.each(['-1', 'abc', '3601', 'Infinity'])('refuses %s', (v) => {
-    expect(() => parseSeconds('--sleep', v, 1)).toThrow(UsageError);
+
+  it('defaults to layout v1 and chunks of 50,000, with no chunk limit unless asked', () => {
+    const { list } = parseListOptions({ bucket: 'crashes', dates: '20240301' }, '/out', cliCtx);
+    expect([list.layout, list.chunkSize, list.maxChunks]).toEqual(['v1', 50_000, undefined]);
+    expect(parseListOptions({ bucket: 'crashes', dates: '20240301', maxChunks: '256' }, '/o', cliCtx).list.maxChunks).toBe(256);
+    expect(parseListOptions({ bucket: 'crashes', dates: '20240301', maxChunks: '0' }, '/o', cliCtx).list.maxChunks).toBeUndefined();
+  });
+
+  it('cross-checks since ≤ until, in each adapter\'s words', () => {
+    const raw = { bucket: 'crashes', dates: '20240301', since: '13:00', until: '12:00' };
+    expect(refusal(() => parseListOptions(raw, '/o', cliCtx))).toBe('--since 13:00 is after --until 12:00');
+    expect(refusal(() => parseListOptions(raw, '/o', actionCtx))).toBe('since 13:00 is after until 12:00');
+  });
+
+  it('refuses an unknown layout and a bad date, naming the option', () => {
+    expect(refusal(() => parseListOptions({ bucket: 'crashes', dates: '20240301', layout: 'v3' }, '/o', actionCtx))).toBe('layout: v3 is not a layout (v1 or v2)');
+    expect(refusal(() => parseListOptions({ bucket: 'crashes', dates: '20241301' }, '/o', actionCtx))).toBe('dates: 20241301 is not a date (YYYYMMDD)');
   });
 });
 
-describe('parseBucket / parseEndpoint', () => {
-  it('requires a bucket name', () => {
-    expect(parseBucket(' crashes ')).toBe('crashes');
-    expect(() => parseBucket(undefined)).toThrow(/--bucket/);
-    expect(() => parseBucket('')).toThrow(UsageError);
-    expect(() => parseBucket('a b')).toThrow(UsageError);
-    expect(() => parseBucket('s3://crashes')).toThrow(UsageError);
+describe('parseCheckOptions', () => {
+  it('bounds the concurrency and passes the adapter\'s spelling of skip-invalid on', () => {
+    expect(parseCheckOptions({ bucket: 'crashes' }, ['f'], '/o', cliCtx).check).toEqual({ files: ['f'], out: '/o', concurrency: 128, skipInvalid: false, skipInvalidOption: '--skip-invalid' });
+    expect(parseCheckOptions({ bucket: 'crashes' }, [], '/o', actionCtx).check.skipInvalidOption).toBeUndefined();
+    expect(refusal(() => parseCheckOptions({ bucket: 'crashes', concurrency: '0' }, [], '/o', cliCtx))).toBe('--concurrency: 0 is not a whole number from 1 to 1024');
   });
-  it('takes http(s) endpoints', () => {
-    expect(parseEndpoint(undefined)).toBeUndefined();
-    expect(parseEndpoint('http://127.0.0.1:9000/')).toBe('http://127.0.0.1:9000');
-    expect(() => parseEndpoint('127.0.0.1:9000')).toThrow(UsageError);
-    expect(() => parseEndpoint('ftp://x')).toThrow(UsageError);
+});
+
+describe('parseReprocessOptions', () => {
+  const withToken = { spell: cli, env: { SOCORRO_API_TOKEN: 't0k' } };
+
+  it('takes the token from the environment and the defaults of the contract', () => {
+    const { api, reprocess } = parseReprocessOptions({}, [], '/o', withToken);
+    expect(api).toEqual({ apiUrl: 'https://crash-stats.mozilla.org', token: 't0k', ruleset: undefined });
+    expect(reprocess).toEqual({ files: [], out: '/o', batchSize: 50, sleepSeconds: 1, max: 10_000, allowMany: false, dryRun: false, skipInvalid: false });
+  });
+
+  it('prefers the action\'s api-token input to the environment', () => {
+    expect(parseReprocessOptions({ apiToken: 'input' }, [], '/o', { spell: action, env: { SOCORRO_API_TOKEN: 'env' } }).api.token).toBe('input');
+  });
+
+  it('requires a token unless it is a dry run, saying where a token can come from', () => {
+    expect(refusal(() => parseReprocessOptions({}, [], '/o', cliCtx))).toBe(
+      "no API token: set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the 'Reprocess Crashes' permission",
+    );
+    expect(refusal(() => parseReprocessOptions({}, [], '/o', actionCtx))).toBe(
+      "no API token: give api-token, or set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the 'Reprocess Crashes' permission",
+    );
+    expect(parseReprocessOptions({ dryRun: 'true' }, [], '/o', actionCtx).api.token).toBeUndefined();
+  });
+
+  it('takes the two rulesets Socorro has, or none', () => {
+    expect(parseReprocessOptions({ ruleset: 'regenerate_signature' }, [], '/o', withToken).api.ruleset).toBe('regenerate_signature');
+    expect(parseReprocessOptions({ ruleset: ' default ' }, [], '/o', withToken).api.ruleset).toBe('default');
+    for (const v of ['Default', 'regenerate-signature', 'nope']) {
+      expect(refusal(() => parseReprocessOptions({ ruleset: v }, [], '/o', withToken))).toBe(`--ruleset: ${v} is not a ruleset (default or regenerate_signature)`);
+    }
+  });
+
+  it('bounds the batch size at what Django accepts', () => {
+    expect(refusal(() => parseReprocessOptions({ batchSize: '1001' }, [], '/o', withToken))).toBe('--batch-size: 1001 is not a whole number from 1 to 1000');
   });
 });
 

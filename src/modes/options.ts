@@ -1,0 +1,134 @@
+import { DEFAULT_CHUNK_SIZE } from '../core/chunks.ts';
+import { parseDates, parseTimeOfDay } from '../core/dates.ts';
+import { UsageError } from '../core/errors.ts';
+import { LAYOUTS, type Layout } from '../core/layouts.ts';
+import {
+  isLoopbackHost,
+  label,
+  parseBoolean,
+  parseChoice,
+  parseInteger,
+  parseSeconds,
+  parseUrl,
+  tokenFromEnv,
+  type RawOptions,
+  type Spelling,
+} from '../core/options.ts';
+import type { StoreConfig, StoreKind } from '../ports/store.ts';
+import { DEFAULT_CHECK_CONCURRENCY, type CheckOptions } from './check.ts';
+import type { ListOptions } from './list.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX, DEFAULT_SLEEP_SECONDS, MAX_BATCH_SIZE, type ReprocessOptions } from './reprocess.ts';
+
+/**
+ * The one option layer: what an adapter read (by option name, as typed) becomes the options of a
+ * mode and the configuration of its ports, parsed and cross-checked here once, so the CLI and the
+ * action refuse the same input the same way. Messages name options through the adapter's Spelling.
+ */
+
+export const DEFAULT_API_URL = 'https://crash-stats.mozilla.org';
+export const DEFAULT_REGION = 'us-west-2';
+export const RULESETS = ['default', 'regenerate_signature'] as const;
+
+export interface ApiConfig {
+  apiUrl: string;
+  token?: string;
+  ruleset?: string;
+}
+
+export interface ParseContext {
+  spell: Spelling;
+  env: NodeJS.ProcessEnv;
+}
+
+function str(v: string | boolean | undefined): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.\-_]{1,254}$/i;
+
+export function parseStore(raw: RawOptions, { spell, env }: ParseContext): StoreConfig {
+  const given = str(raw.bucket);
+  if (!given) throw new UsageError(`${label(spell, 'bucket')}: the bucket is required`);
+  const bucket = given;
+  if (!BUCKET_NAME.test(bucket)) throw new UsageError(`${label(spell, 'bucket')}: ${given} is not a bucket name`);
+  const kind: StoreKind = 's3';
+  const endpointText = str(raw.endpoint) || env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim() || '';
+  let endpoint: string | undefined;
+  if (endpointText) endpoint = parseUrl(spell, 'endpoint', endpointText).toString().replace(/\/$/, '');
+  return {
+    kind,
+    bucket,
+    endpoint,
+    region: str(raw.region) || env.AWS_REGION?.trim() || DEFAULT_REGION,
+    pathStyle: parseBoolean(spell, 'pathStyle', raw.pathStyle),
+  };
+}
+
+/** since/until (HH:MM UTC) of each date, cross-checked. */
+function parseWindow(raw: RawOptions, spell: Spelling): { since?: number; until?: number } {
+  const since = parseTimeOfDay(str(raw.since), label(spell, 'since'));
+  const until = parseTimeOfDay(str(raw.until), label(spell, 'until'));
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new UsageError(`${label(spell, 'since')} ${str(raw.since)} is after ${label(spell, 'until')} ${str(raw.until)}`);
+  }
+  return { since, until };
+}
+
+export function parseListOptions(raw: RawOptions, out: string, ctx: ParseContext): { store: StoreConfig; list: ListOptions } {
+  const { spell } = ctx;
+  const dates = parseDates(str(raw.dates), label(spell, 'dates'));
+  const layout = parseChoice<Layout>(spell, 'layout', raw.layout, LAYOUTS, 'v1', 'a layout')!;
+  const chunkSize = parseInteger(spell, 'chunkSize', raw.chunkSize, DEFAULT_CHUNK_SIZE, 1, 100_000_000);
+  // 0: no limit. A limit comes from where the chunks go (a matrix has at most 256 jobs).
+  const maxChunks = parseInteger(spell, 'maxChunks', raw.maxChunks, 0, 0, 100_000_000) || undefined;
+  const store = parseStore(raw, ctx);
+  return { store, list: { dates, layout, chunkSize, maxChunks, ...parseWindow(raw, spell), out } };
+}
+
+export function parseCheckOptions(raw: RawOptions, files: string[], out: string, ctx: ParseContext): { store: StoreConfig; check: CheckOptions } {
+  const { spell } = ctx;
+  const concurrency = parseInteger(spell, 'concurrency', raw.concurrency, DEFAULT_CHECK_CONCURRENCY, 1, 1024);
+  const store = parseStore(raw, ctx);
+  return {
+    store,
+    check: { files, out, concurrency, skipInvalid: parseBoolean(spell, 'skipInvalid', raw.skipInvalid), skipInvalidOption: spell('skipInvalid') },
+  };
+}
+
+/**
+ * The API's base URL. The token goes only over https, or to this machine (tests, the demo, a
+ * tunnel); a path prefix is kept: the API is at {api-url}/api/Reprocessing/.
+ */
+export function parseApiUrl(raw: RawOptions, sendsToken: boolean, spell: Spelling): string {
+  const text = str(raw.apiUrl) || DEFAULT_API_URL;
+  const u = parseUrl(spell, 'apiUrl', text);
+  if (sendsToken && u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+    throw new UsageError(`${label(spell, 'apiUrl')}: ${text} is not https; the API token is only sent over https or to loopback`);
+  }
+  return u.origin + u.pathname.replace(/\/+$/, '');
+}
+
+export function parseReprocessOptions(raw: RawOptions, files: string[], out: string, ctx: ParseContext): { api: ApiConfig; reprocess: ReprocessOptions } {
+  const { spell, env } = ctx;
+  const dryRun = parseBoolean(spell, 'dryRun', raw.dryRun);
+  const token = str(raw.apiToken) || tokenFromEnv(env);
+  if (!token && !dryRun) {
+    const given = spell('apiToken');
+    throw new UsageError(
+      `no API token: ${given ? `give ${given}, or ` : ''}set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the 'Reprocess Crashes' permission`,
+    );
+  }
+  const apiUrl = parseApiUrl(raw, !dryRun, spell);
+  const reprocess: ReprocessOptions = {
+    files,
+    out,
+    batchSize: parseInteger(spell, 'batchSize', raw.batchSize, DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE),
+    sleepSeconds: parseSeconds(spell, 'sleep', raw.sleep, DEFAULT_SLEEP_SECONDS),
+    max: parseInteger(spell, 'max', raw.max, DEFAULT_MAX, 0, 1_000_000_000),
+    allowMany: parseBoolean(spell, 'allowMany', raw.allowMany),
+    dryRun,
+    skipInvalid: parseBoolean(spell, 'skipInvalid', raw.skipInvalid),
+  };
+  const ruleset = parseChoice(spell, 'ruleset', raw.ruleset, RULESETS, undefined, 'a ruleset');
+  return { api: { apiUrl, token, ruleset }, reprocess };
+}

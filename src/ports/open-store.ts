@@ -1,0 +1,23 @@
+import type { Log } from '../core/progress.ts';
+import { s3Store } from './s3-store.ts';
+import type { ObjectStore, StoreConfig } from './store.ts';
+
+/**
+ * The store a configuration names. S3 credentials come from `env` when it has keys (the CLI's
+ * environment, which tests pass in-process), else from the AWS SDK's default chain.
+ */
+export function openStore(config: StoreConfig, env: NodeJS.ProcessEnv, opts: { maxSockets?: number; log?: Log } = {}): ObjectStore {
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
+      : undefined;
+  return s3Store({
+    bucket: config.bucket,
+    endpoint: config.endpoint,
+    region: config.region,
+    pathStyle: config.pathStyle,
+    credentials,
+    maxSockets: opts.maxSockets,
+    log: opts.log,
+  });
+}

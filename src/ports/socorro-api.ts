@@ -1,0 +1,110 @@
+import type { Dispatcher } from 'undici';
+import { isRetryableApiStatus } from '../core/classify.ts';
+import { API_RETRY, backoffMs, parseRetryAfter, type RetryPolicy } from '../core/retry.ts';
+
+/** An answer of Socorro's API after retries. */
+export interface ApiAnswer {
+  /** Final HTTP status; 0 when no answer came at all. */
+  status: number;
+  /** Response text (a few hundred characters at most for errors), with the token redacted. */
+  body: string;
+  /** The transport error when status is 0. */
+  error?: string;
+}
+
+/** What the modes need from Socorro. */
+export interface ReprocessingApi {
+  /** POSTs one batch to /api/Reprocessing/; answers HTTP and network failures, never throws for them. */
+  submit(crashIds: string[]): Promise<ApiAnswer>;
+  close(): Promise<void>;
+}
+
+export type RetryListener = (reason: string, attempt: number, waitMs: number) => void;
+
+export interface ApiOptions {
+  apiUrl: string;
+  /** Sent as Auth-Token; may be absent for read-only calls. */
+  token?: string;
+  /** `default` or `regenerate_signature`, appended to each id as `id:ruleset`. */
+  ruleset?: string;
+  policy?: RetryPolicy;
+  /** Called before each retry, for the log. */
+  onRetry?: RetryListener;
+  timeoutMs?: number;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_AGAIN',
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** The body Socorro expects: `crash_ids` once per id, form-encoded. */
+export function reprocessingForm(crashIds: string[], ruleset?: string): string {
+  const form = new URLSearchParams();
+  for (const id of crashIds) form.append('crash_ids', ruleset ? `${id}:${ruleset}` : id);
+  return form.toString();
+}
+
+/**
+ * Socorro's API over undici: one keep-alive pool, and undici's RetryAgent for 429, 5xx and
+ * network errors with the project's one backoff policy (core/retry.ts), Retry-After honoured.
+ */
+export function socorroApi(opts: ApiOptions): ReprocessingApi {
+  const base = new URL(opts.apiUrl.replace(/\/+$/, '') + '/');
+  const reprocessing = new URL('api/Reprocessing/', base);
+  const timeout = opts.timeoutMs ?? 60_000;
+  const policy = opts.policy ?? API_RETRY;
+  // Error pages can echo the request's headers (debug pages, some proxies): the token must not reach a log.
+  const redact = (s: string): string => (opts.token ? s.split(opts.token).join('[redacted]') : s);
+  // undici is loaded on the first request: a dry run never pays for it.
+  let lazy: Promise<Dispatcher> | undefined;
+  const dispatcher = () => (lazy ??= makeDispatcher());
+  const makeDispatcher = async (): Promise<Dispatcher> => {
+    const { Agent, RetryAgent } = await import('undici');
+    const agent = new Agent({ connections: 4, keepAliveTimeout: 10_000, headersTimeout: timeout, bodyTimeout: timeout });
+    return new RetryAgent(agent, {
+      // POST is not retried by default: a Reprocessing request only queues ids, and a repeat
+      // of a batch whose answer was lost costs one extra processing, not a lost crash.
+      methods: ['GET', 'POST'],
+      statusCodes: [429, 500, 502, 503, 504],
+      throwOnError: false,
+      retry(err, ctx, cb) {
+        const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> };
+        const attempt = ctx.state.counter;
+        const transient = e.statusCode ? isRetryableApiStatus(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
+        if (!transient || attempt >= policy.attempts) return cb(err);
+        const wait = backoffMs(policy, attempt, parseRetryAfter(e.headers?.['retry-after'], Date.now()));
+        opts.onRetry?.(e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? e.message), attempt, wait);
+        return setTimeout(() => cb(null), wait) as unknown as null;
+      },
+    });
+  };
+
+  const headers = (extra: Record<string, string>): Record<string, string> => ({
+    ...extra,
+    ...(opts.token ? { 'auth-token': opts.token } : {}),
+    'user-agent': 'socorro-reprocess',
+  });
+
+  const call = async (method: 'GET' | 'POST', url: URL, extraHeaders: Record<string, string>, body?: string): Promise<ApiAnswer> => {
+    try {
+      const res = await (await dispatcher()).request({ origin: url.origin, path: url.pathname + url.search, method, headers: headers(extraHeaders), body });
+      const text = await res.body.text();
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      return { status: res.statusCode, body: ok ? text : redact(text).slice(0, 500) };
+    } catch (err) {
+      const e = err as Error & { statusCode?: number; code?: string };
+      if (typeof e.statusCode === 'number') return { status: e.statusCode, body: redact(e.message) };
+      return { status: 0, body: '', error: redact(e.code ? `${e.code}: ${e.message}` : e.message) };
+    }
+  };
+
+  return {
+    submit(crashIds) {
+      return call('POST', reprocessing, { 'content-type': 'application/x-www-form-urlencoded' }, reprocessingForm(crashIds, opts.ruleset));
+    },
+    async close() {
+      if (lazy) await (await lazy).close();
+    },
+  };
+}
