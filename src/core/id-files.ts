@@ -1,4 +1,4 @@
-import { open, rename, stat } from 'node:fs/promises';
+import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { CRASH_ID_LENGTH, isCrashId, isCrashIdAt } from './crash-id.ts';
 import { UsageError } from './errors.ts';
 import { IdSet } from './id-set.ts';
@@ -147,6 +147,18 @@ export async function scanIdLines(path: string, sink: LineSink, readSize = READ_
   }
 }
 
+/**
+ * Writes all of `text`: a write may be short (a file size limit, a nearly full disk), and one
+ * that is not repeated would leave the file cut without an error.
+ */
+export async function writeAll(fh: FileHandle, text: string): Promise<void> {
+  const buf = Buffer.from(text);
+  for (let off = 0; off < buf.length; ) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+    off += bytesWritten;
+  }
+}
+
 /** Writes a whole file atomically (temp file, then rename): readers never see half of it. */
 export async function writeIdsAtomic(path: string, ids: Iterable<string>): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -156,11 +168,11 @@ export async function writeIdsAtomic(path: string, ids: Iterable<string>): Promi
     for (const id of ids) {
       buf.push(id);
       if (buf.length >= 8192) {
-        await fh.write(buf.join('\n') + '\n');
+        await writeAll(fh, buf.join('\n') + '\n');
         buf = [];
       }
     }
-    if (buf.length) await fh.write(buf.join('\n') + '\n');
+    if (buf.length) await writeAll(fh, buf.join('\n') + '\n');
   } finally {
     await fh.close();
   }

@@ -1,6 +1,26 @@
 import { CRASH_ID_LENGTH, PACKED_SIZE, packCrashId, packCrashIdBytes, unpackCrashId } from './crash-id.ts';
 
 /**
+ * murmur3 (32-bit) over the 16 bytes of a packed id. Ids are only checked against the regex, so
+ * they need not be uuid4-random: ids differing only in the middle must still spread over a table.
+ */
+export function hashPacked(buf: Uint8Array, off: number): number {
+  let h = 0;
+  for (let i = off; i < off + PACKED_SIZE; i += 4) {
+    let k = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= PACKED_SIZE;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
  * A set of crash ids in insertion order, about 24 bytes an id instead of ~100 for a Set of
  * strings: a million-id havenots file plus its ledger fit in a few tens of MB.
  * Ids must be valid (see crash-id.ts); validation happens where files are read.
@@ -92,28 +112,8 @@ export class IdSet {
     return unpackCrashId(this.keys, index * PACKED_SIZE, this.text);
   }
 
-  /**
-   * murmur3 (32-bit) over all 16 packed bytes. Ids are only checked against the regex, so they
-   * need not be uuid4-random: ids differing only in the middle must still spread over the table.
-   */
-  private hash(buf: Uint8Array, off: number): number {
-    let h = 0;
-    for (let i = off; i < off + PACKED_SIZE; i += 4) {
-      let k = buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24);
-      k = Math.imul(k, 0xcc9e2d51);
-      k = (k << 15) | (k >>> 17);
-      h ^= Math.imul(k, 0x1b873593);
-      h = (h << 13) | (h >>> 19);
-      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    }
-    h ^= PACKED_SIZE;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    return h ^ (h >>> 16);
-  }
-
   private find(buf: Uint8Array, off: number): number {
-    let slot = this.hash(buf, off) & this.mask;
+    let slot = hashPacked(buf, off) & this.mask;
     for (;;) {
       const e = this.table[slot];
       if (e === 0) return slot;
@@ -204,7 +204,7 @@ export class PackedIdList {
       }
       return 0;
     };
-    let order: number[] = [];
+    const order: number[] = [];
     let w = 0;
     for (let b = 0; b < 65536; b++) {
       const s = starts[b];
@@ -220,7 +220,6 @@ export class PackedIdList {
         prev = r;
       }
     }
-    order = [];
     this.n = w;
   }
 }

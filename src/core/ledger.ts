@@ -1,6 +1,6 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { isCrashId } from './crash-id.ts';
-import { scanIdLines } from './id-files.ts';
+import { scanIdLines, writeAll } from './id-files.ts';
 import { IdSet } from './id-set.ts';
 
 /**
@@ -68,7 +68,7 @@ export class AppendOnceFile {
     for (const id of ids) if (this.ids.add(id)) fresh.push(id);
     if (fresh.length === 0) return 0;
     this.fh ??= await open(this.path, 'a');
-    await this.fh.write(fresh.join('\n') + '\n');
+    await writeAll(this.fh, fresh.join('\n') + '\n');
     if (sync) await this.fh.datasync();
     return fresh.length;
   }

@@ -48,10 +48,6 @@ function text(v: string | boolean | undefined): string {
   return typeof v === 'string' ? v.trim() : v === undefined ? '' : String(v);
 }
 
-export function isGiven(v: string | boolean | undefined): boolean {
-  return text(v) !== '';
-}
-
 /** A whole number in [min, max]; `dflt` when not given. */
 export function parseInteger(spell: Spelling, name: OptionName, v: string | boolean | undefined, dflt: number, min: number, max: number): number {
   const s = text(v);

@@ -29,7 +29,7 @@ export function forEachPooled<T>(
     const stopped = () => failed || exhausted || opts.signal?.aborted === true;
     const settle = () => {
       if (active > 0 || !stopped()) return;
-      if (failed) reject(failure);
+      if (failed) reject(failure instanceof Error ? failure : new Error(String(failure)));
       else resolve();
     };
     const fail = (err: unknown) => {

@@ -54,7 +54,7 @@ export async function startS3rver(): Promise<S3Endpoint> {
   }
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, resetOnClose: true });
-  const addr = (await server.run()) as { address: string; port: number };
+  const addr = (await server.run());
   return endpointFrom(`http://127.0.0.1:${addr.port}`, 'S3RVER', 'S3RVER', async () => {
     await server.close();
     await rm(directory, { recursive: true, force: true });

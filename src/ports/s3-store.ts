@@ -221,7 +221,7 @@ export function s3Store(opts: S3Options): ObjectStore {
       port: t.port,
       method: 'HEAD',
       path,
-      headers: headers as unknown as RequestOptions['headers'],
+      headers: headers,
       setHost: false,
       timeout: requestTimeout,
     };
@@ -268,7 +268,7 @@ export function s3Store(opts: S3Options): ObjectStore {
         const { lister, header } = await sdkClients();
         try {
           // The SDK's provider: its default chain, memoized and refreshed before expiry.
-          creds = (await header.config.credentials()) as SigningCredentials;
+          creds = (await header.config.credentials());
           credsAt = now;
         } catch (err) {
           return failure('no-credentials', 'a HEAD of a processed crash', 0, undefined, false, err);
@@ -310,7 +310,7 @@ export async function probeHeadTarget(sdk: Sdk, client: S3Client, bucket: string
   let seen: { request: Record<string, unknown>; context: Record<string, unknown> } | undefined;
   cmd.middlewareStack.add(
     (_next, context) => (args) => {
-      seen = { request: args.request as Record<string, unknown>, context: context as Record<string, unknown> };
+      seen = { request: args.request as Record<string, unknown>, context: context };
       return Promise.reject(new Probed());
     },
     { step: 'build', priority: 'low', name: 'socorroReprocessHeadProbe' },

@@ -19,7 +19,7 @@ describe('README action section', () => {
     expect(rows.map((r) => namesIn(r.input)[0]).sort()).toEqual(Object.keys(action.inputs).sort());
     for (const [name, def] of Object.entries(action.inputs)) {
       const cell = byName.get(name)!.default;
-      expect(cell, name).toBe(def.default === undefined ? '' : `\`${String(def.default)}\``);
+      expect(cell, name).toBe(def.default === undefined ? '' : `\`${JSON.stringify(def.default).replace(/^"|"$/g, '')}\``);
     }
   });
 
@@ -39,7 +39,7 @@ describe('README action section', () => {
     expect([...documented.keys()].sort()).toEqual(Object.keys(inputs).sort());
     for (const [name, def] of Object.entries(inputs)) {
       // Inputs whose empty default means "fall back to something" say what instead.
-      if (def.default !== undefined && def.default !== '') expect(documented.get(name), name).toBe(`\`${String(def.default)}\``);
+      if (def.default !== undefined && def.default !== '') expect(documented.get(name), name).toBe(`\`${JSON.stringify(def.default).replace(/^"|"$/g, '')}\``);
       if (def.required) expect(documented.get(name), name).toBe('(required)');
     }
   });

@@ -174,7 +174,7 @@ export function asString(value: data.ExpressionData): string {
     case data.Kind.Number:
       return value.coerceString();
     case data.Kind.Boolean:
-      return (value as data.BooleanData).value ? 'true' : 'false';
+      return (value).value ? 'true' : 'false';
     default:
       throw new Error(`a ${data.Kind[value.kind]} is not a string value`);
   }
@@ -185,7 +185,7 @@ export function truthy(value: data.ExpressionData): boolean {
     case data.Kind.Null:
       return false;
     case data.Kind.Boolean:
-      return (value as data.BooleanData).value;
+      return (value).value;
     case data.Kind.Number: {
       const n = value.number();
       return n !== 0 && !Number.isNaN(n);
@@ -371,7 +371,7 @@ export class WorkflowRun {
       failFast = strategy['fail-fast'] === undefined ? true : Boolean(strategy['fail-fast']);
       if (strategy['max-parallel'] !== undefined) {
         maxParallel = Number(strategy['max-parallel']);
-        if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new Error(`max-parallel: ${String(strategy['max-parallel'])} is not a positive whole number`);
+        if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new Error(`max-parallel: ${JSON.stringify(strategy['max-parallel'])} is not a positive whole number`);
       }
       legs = expandMatrix(strategy.matrix);
       return undefined;
@@ -535,7 +535,7 @@ export class WorkflowRun {
     for (const [name, def] of Object.entries(declared)) {
       let value: string | undefined = record.with[name];
       if (value === undefined && def?.default !== undefined && def.default !== null) {
-        value = String(def.default);
+        value = typeof def.default === 'string' ? def.default : JSON.stringify(def.default);
         if (value.includes('${{')) throw new Error(`action.yml: expression defaults (input ${name}) are not simulated`);
       }
       // As the runner names them: spaces become '_', hyphens stay.

@@ -191,13 +191,11 @@ describe('.github/workflows/reprocess.yml, run offline job by job', () => {
     // syntheticDay plants three keys per day that are not crash ids.
     expect(listRows.at(-1)?.['other keys ignored']).toBe(String(3 * DAYS.length));
 
-    // check: one job per chunk, never more than max-parallel at once, and really in parallel.
+    // check: one job per chunk. (How many run at once is the runner's doing, from the
+    // workflow's max-parallel: test/action/workflows.test.ts checks what the workflow asks for.)
     const check = ok(results.get('check'));
     expect(check.runs.map((r) => r.matrix?.chunk).sort()).toEqual(chunks);
     expect(new Set(check.runs.map((r) => r.name))).toEqual(new Set((chunks as number[]).map((k) => `check chunk ${k}`)));
-    const spans = check.runs.map((r) => actionStep(r)).map((s) => [s.startedAt!, s.endedAt!] as const);
-    const peak = Math.max(...spans.map(([start]) => spans.filter(([s, e]) => s <= start && start < e).length));
-    expect(peak).toBe(MAX_PARALLEL);
     for (const r of check.runs) {
       const k = r.matrix!.chunk as number;
       const want = expectedChunk(k);
@@ -334,8 +332,9 @@ describe('.github/workflows/reprocess.yml, run offline job by job', () => {
     const jobOf = new Map(artifacts.map((a) => [a.name, a.jobId]));
     expect(jobOf.get('uuids')).toBe(list.runs[0].backendJobId);
     for (const r of check.runs) {
-      expect(jobOf.get(`chunk-${r.matrix!.chunk}`)).toBe(list.runs[0].backendJobId);
-      expect(jobOf.get(`result-${r.matrix!.chunk}`)).toBe(r.backendJobId);
+      const k = String(r.matrix!.chunk);
+      expect(jobOf.get(`chunk-${k}`)).toBe(list.runs[0].backendJobId);
+      expect(jobOf.get(`result-${k}`)).toBe(r.backendJobId);
     }
   }, 300_000);
 

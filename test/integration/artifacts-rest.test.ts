@@ -80,8 +80,8 @@ async function asJob<T>(runId: string, jobId: string, attempt: number, fn: () =>
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => clientLog.push(String(chunk)) > 0) as typeof write;
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => clientLog.push(String(chunk)) > 0);
   octokitLog = (...args) => void clientLog.push(`${args.join(' ')}\n`);
   try {
     return await fn();

@@ -47,8 +47,8 @@ async function asJob<T>(runId: string, jobId: string, fn: () => Promise<T>): Pro
   const env = backend.envFor(runId, jobId);
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => clientLog.push(String(chunk)) > 0) as typeof write;
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => clientLog.push(String(chunk)) > 0);
   try {
     return await fn();
   } finally {

@@ -53,11 +53,17 @@ beforeAll(async () => {
   const seen = new Set<string>();
   while (bigDay.length < 1010) {
     const id = 'a' + makeCrashId(DAY, rand).slice(1);
-    if (!seen.has(id)) bigDay.push(id), seen.add(id);
+    if (!seen.has(id)) {
+      bigDay.push(id);
+      seen.add(id);
+    }
   }
   while (bigDay.length < 1100) {
     const id = makeCrashId(DAY, rand);
-    if (!seen.has(id)) bigDay.push(id), seen.add(id);
+    if (!seen.has(id)) {
+      bigDay.push(id);
+      seen.add(id);
+    }
   }
   bigJunk.push(P + bigDay[0] + '.json', P + 'nested/' + bigDay[1], P + bigDay[2] + '/');
   for (const day of Object.keys(rangeDays)) for (let i = 0; i < 12; i++) rangeDays[day].push(makeCrashId(day, rand));
@@ -135,8 +141,8 @@ describe('list (v1)', () => {
     expect(r.code).toBe(0);
     const want = [...rangeDays['20160920'], ...rangeDays['20160921']].sort();
     expect(await readIds(join(out, 'uuids.txt'))).toEqual(want);
-    expect(r.stdout).toMatch(/^  20160920: 12$/m);
-    expect(r.stdout).toMatch(/^  20160921: 12$/m);
+    expect(r.stdout).toMatch(/^ {2}20160920: 12$/m);
+    expect(r.stdout).toMatch(/^ {2}20160921: 12$/m);
     await expectChunks(out, want, 50_000);
     expect(await listDir(join(out, 'chunks'))).toEqual([`uuids-0-24.txt`]);
   });

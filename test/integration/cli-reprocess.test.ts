@@ -80,9 +80,10 @@ interface Scripted {
 /** A loopback server that records every request and answers with `answer(request, index)`. */
 async function startScripted(answer: (r: Recorded, i: number) => Reply, host = '127.0.0.1'): Promise<Scripted> {
   const requests: Recorded[] = [];
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => void handle(req, res));
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     let body = '';
-    for await (const chunk of req) body += chunk;
+    for await (const chunk of req) body += String(chunk);
     const rec: Recorded = {
       method: req.method ?? '',
       path: req.url ?? '',
@@ -95,7 +96,7 @@ async function startScripted(answer: (r: Recorded, i: number) => Reply, host = '
     const text = reply.body ?? 'null';
     res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...reply.headers });
     res.end(text);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   scripted = {

@@ -35,7 +35,7 @@ type Params = Array<[string, string]>;
 async function search(url: string, params: Params, token: string | null = null, path = '/api/SuperSearch/') {
   const headers: Record<string, string> = {};
   if (token !== null) headers['auth-token'] = token;
-  const res = await request(`${url}${path}?${new URLSearchParams(params)}`, { headers });
+  const res = await request(`${url}${path}?${new URLSearchParams(params).toString()}`, { headers });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
 }

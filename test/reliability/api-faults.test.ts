@@ -205,7 +205,7 @@ describe('400: invalid ids are isolated into rejected.txt, the rest submitted', 
     expect(s.accepted.every((v) => v.endsWith(':regenerate_signature'))).toBe(true);
   });
 
-  it('an API answering every request with a 400 that names no id: not a success, and not every id written off as rejected', async () => {
+  it('an API answering every request with a 400 that names no id: exit 1, nothing written off as rejected, nothing in the ledger', async () => {
     // A 400 for everything (a misconfigured proxy, a broken deploy) says nothing about the ids:
     // writing them all to rejected.txt (never retried) and exiting 0 would lose them silently.
     const input = ids.slice(400, 430);
@@ -215,8 +215,11 @@ describe('400: invalid ids are isolated into rejected.txt, the rest submitted', 
     const r = await cli(['reprocess', file, '--api-url', p.url, '--batch-size', '10', '--sleep', '0', '--out', out, '-q']);
     const rejected = await sortedIds(join(out, 'rejected.txt'));
     metric('api-blanket-400', { exit: r.code, input: input.length, rejected: rejected.length, requests: p.stats.requests });
-    expect(r.code).not.toBe(0);
-    expect(rejected.length).toBeLessThan(input.length);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/answered 400 to every request, even to single ids/);
+    expect(rejected).toEqual([]);
+    expect(await sortedIds(join(out, 'reprocessed.txt'))).toEqual([]);
+    expect(s.accepted).toEqual([]);
   });
 
   it('the CLI: one invalid id → exit 0, rejected.txt holds it', async () => {

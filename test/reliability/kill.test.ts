@@ -17,7 +17,6 @@ import { processedCrashKey } from '../../src/core/layouts.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import {
   duplicates,
-  hasTornTail,
   metric,
   seeded,
   sorted,
@@ -34,7 +33,7 @@ let work: string;
 
 /** Lines of a file as a killed writer left it: complete lines only, and whether the tail was torn. */
 async function afterKill(path: string): Promise<{ ids: string[]; torn: boolean }> {
-  let text = '';
+  let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {

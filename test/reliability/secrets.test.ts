@@ -220,8 +220,8 @@ describe('the action: the token is nowhere but in its ::add-mask:: line', () => 
     const env = backend.envFor(runId, 'seed');
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
-    const write = process.stdout.write;
-    process.stdout.write = (() => true) as typeof write;
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true);
     try {
       const store = githubArtifactStore();
       await store.upload('chunk-0', [join(dir, 'chunks', 'uuids-0-60.txt')], dir);
@@ -236,6 +236,10 @@ describe('the action: the token is nowhere but in its ::add-mask:: line', () => 
   }
 
   const results: Array<{ name: string; masked: boolean; leaks: number }> = [];
+  // The figures for the note: whatever ran, however it ended (a report, not an assertion).
+  afterAll(() => {
+    metric('secrets', { runs: results.length, leaks: results.reduce((a, r) => a + r.leaks, 0), scannedTexts: scanned, scannedBytes });
+  });
 
   it('dist/ is present (the action runs from it)', async () => {
     expect(await exists(DIST)).toBe(true);
@@ -288,10 +292,6 @@ describe('the action: the token is nowhere but in its ::add-mask:: line', () => 
     120_000,
   );
 
-  it('figures', () => {
-    metric('secrets', { runs: results.length, leaks: results.reduce((a, r) => a + r.leaks, 0), scannedTexts: scanned, scannedBytes });
-    expect(results.length).toBeGreaterThan(0);
-  });
 });
 
 let seeded2: Promise<void> | undefined;

@@ -25,6 +25,11 @@ export interface ProxyFaults {
   only?: 'HEAD' | 'GET' | 'PUT';
   /** Answer every HEAD with 403 and no body, like S3 when s3:ListBucket is missing. */
   forbidHead?: boolean;
+  /**
+   * Answer every request with this S3 error (HEADs without a body, as S3 does): what S3 says to
+   * a wrong secret key (403 SignatureDoesNotMatch), a skewed clock (403 RequestTimeTooSkewed)...
+   */
+  refuse?: { status: number; code: string; message?: string };
   seed?: number;
 }
 
@@ -33,7 +38,8 @@ export interface FaultProxy {
   port: number;
   /**
    * requests: received; forwarded: sent upstream; injected: answers the proxy made up, by kind
-   * ('slowdown', '500', 'reset', 'delay', 'throttled' for maxRps, 'forbidden' for forbidHead).
+   * ('slowdown', '500', 'reset', 'delay', 'throttled' for maxRps, 'forbidden' for forbidHead,
+   * 'refused' for refuse).
    */
   stats: { requests: number; forwarded: number; injected: Record<string, number> };
   set(f: ProxyFaults): void;
@@ -80,7 +86,7 @@ function s3Error(res: http.ServerResponse, isHead: boolean, status: number, code
   res.end(body);
 }
 
-type Action = 'forward' | 'slowdown' | '500' | 'reset' | 'delay' | 'throttled' | 'forbidden';
+type Action = 'forward' | 'slowdown' | '500' | 'reset' | 'delay' | 'throttled' | 'forbidden' | 'refused';
 
 export async function startFaultProxy(target: string, faults: ProxyFaults = {}): Promise<FaultProxy> {
   const upstream = new URL(target);
@@ -107,6 +113,7 @@ export async function startFaultProxy(target: string, faults: ProxyFaults = {}):
 
   /** Decided on arrival, in arrival order, so a seed gives the same sequence every run. */
   const decide = (method: string): Action => {
+    if (f.refuse) return 'refused';
     if (f.forbidHead && method === 'HEAD') return 'forbidden';
     if (f.only && f.only !== method) return 'forward';
     if (f.maxRps !== undefined && f.maxRps > 0) {
@@ -178,6 +185,9 @@ export async function startFaultProxy(target: string, faults: ProxyFaults = {}):
         case 'forbidden':
           res.writeHead(403, { 'Content-Length': 0 });
           res.end();
+          return;
+        case 'refused':
+          s3Error(res, isHead, f.refuse!.status, f.refuse!.code, f.refuse!.message ?? f.refuse!.code);
           return;
         case 'throttled':
         case 'slowdown':

@@ -162,7 +162,8 @@ export async function startApiProxy(target: string, opts: ApiProxyOptions = {}):
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => {});
-    req.on('end', async () => {
+    req.on('end', () => void handle());
+    const handle = async () => {
       const body = Buffer.concat(chunks);
       if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
       if (opts.alwaysStatus !== undefined) {
@@ -232,7 +233,7 @@ export async function startApiProxy(target: string, opts: ApiProxyOptions = {}):
       // A client that died after sending its request: the API still handles it, as a real
       // server would.
       up.end(body);
-    });
+    };
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
@@ -303,8 +304,8 @@ export function spawnNode(args: string[], env: Record<string, string>, timeoutMs
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<ChildRun>((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

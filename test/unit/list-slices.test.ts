@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentReporter } from '../../src/core/progress.ts';
 import { runList, slicesFor } from '../../src/modes/list.ts';
-import { FakeClock } from '../../src/core/clock.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryStore, storeError } from '../support/memory-store.ts';
 
 const DAY = '20160918';

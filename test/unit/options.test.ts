@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
-import { isLoopbackHost, parseBoolean, parseInteger, parseSeconds, tokenFromEnv, type OptionName, type Spelling } from '../../src/core/options.ts';
+import { isLoopbackHost, parseBoolean, parseInteger, parseSeconds, tokenFromEnv, type Spelling } from '../../src/core/options.ts';
 import { parseApiUrl, parseCheckOptions, parseListOptions, parseReprocessOptions, parseStore } from '../../src/modes/options.ts';
 
 // Two adapters' spellings, as the CLI and the action name their options.
@@ -118,7 +118,7 @@ describe('primitive parsers name the option as the adapter spells it', () => {
 
   it('an option the adapter does not have is named by its own name', () => {
     const none: Spelling = () => undefined;
-    expect(refusal(() => parseInteger(none, 'chunkSize' as OptionName, 'x', 1, 1, 2))).toMatch(/^chunkSize: x/);
+    expect(refusal(() => parseInteger(none, 'chunkSize', 'x', 1, 1, 2))).toMatch(/^chunkSize: x/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/core/clock.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { API_RETRY, HEAD_RETRY, LIST_RETRY, backoffMs, parseRetryAfter, withRetries, type RetryPolicy } from '../../src/core/retry.ts';
 import { reprocessingForm } from '../../src/ports/socorro-api.ts';
 
