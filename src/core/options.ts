@@ -2,7 +2,7 @@ import { UsageError } from './errors.ts';
 
 /**
  * The options of every mode, by one name each. Adapters spell them their own way (the CLI
- * `--chunk-size`, the action's input `chunk-size`); anything here that must name an option in a
+ * a flag, the action an input name); anything here that must name an option in a
  * message asks the adapter through a Spelling, so an action user is never told about a CLI flag.
  */
 export type OptionName =
