@@ -8,6 +8,7 @@ import type { OptionName, RawOptions, Spelling } from '../core/options.ts';
 export const INPUTS: Partial<Record<OptionName, string>> = {
   dates: 'dates',
   bucket: 'bucket',
+  storage: 'storage',
   layout: 'layout',
   chunkSize: 'chunk-size',
   since: 'since',

@@ -20,6 +20,7 @@ const DEFAULT_MAX_CHUNKS = 256;
 const FLAGS: Partial<Record<OptionName, string>> = {
   dates: '--dates',
   bucket: '--bucket',
+  storage: '--storage',
   layout: '--layout',
   chunkSize: '--chunk-size',
   maxChunks: '--max-chunks',
@@ -54,21 +55,32 @@ function raw(o: Record<string, unknown>): RawOptions {
 function addCommon(cmd: Command): Command {
   return cmd
     .option('--out <dir>', 'folder for uuids.txt, chunks/, haves.txt, havenots.txt, reprocessed.txt', '.')
-    .option('--endpoint <url>', 'S3 endpoint (default: AWS_ENDPOINT_URL_S3, else AWS)')
-    .option('--region <region>', 'S3 region (default: AWS_REGION, else us-west-2)')
-    .option('--path-style', 'path-style S3 URLs (for S3-compatible servers)')
     .option('-q, --quiet', 'no progress, only the summary and errors');
+}
+
+const BUCKET_HELP = 'the bucket holding the crashes: gs://NAME (Google Cloud Storage, Socorro since Jul 2024), s3://NAME or NAME (S3)';
+
+/** The options of the commands that read a store. */
+function addStore(cmd: Command): Command {
+  return cmd
+    .requiredOption('--bucket <bucket>', BUCKET_HELP)
+    .addOption(new Option('--storage <store>', 'the store, when the bucket has no scheme: s3 (the default) or gcs').choices(['s3', 'gcs']))
+    .option('--endpoint <url>', 'the store\'s endpoint (S3: default AWS_ENDPOINT_URL_S3, else AWS; GCS: default STORAGE_EMULATOR_HOST, else storage.googleapis.com)')
+    .option('--region <region>', 'S3 region (default: AWS_REGION, else us-west-2)')
+    .option('--path-style', 'path-style S3 URLs (for S3-compatible servers)');
 }
 
 const EXAMPLES = `
 Examples:
-  $ socorro-reprocess list --bucket my-crashes --dates 20160915..20160916 --layout v2
-  $ socorro-reprocess check chunks/uuids-0-50000.txt --bucket my-crashes
+  $ socorro-reprocess list --bucket gs://my-crashes --dates 20240915..20240916
+  $ socorro-reprocess check chunks/uuids-0-50000.txt --bucket gs://my-crashes
+  $ socorro-reprocess list --bucket my-old-s3-crashes --dates 20160915 --layout v2
   $ SOCORRO_API_TOKEN=... socorro-reprocess reprocess --dry-run
   $ SOCORRO_API_TOKEN=... socorro-reprocess reprocess
 
 Exit codes: 0 done, 1 the run failed (partial results kept; rerun to finish), 2 bad usage or input (nothing done).
-AWS credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
+GCS credentials: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, the metadata server).
+AWS credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
 The contract: CONTRACT.md; files are one crash id per line.`;
 
 export interface CliIo {
@@ -83,7 +95,7 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
   const say = (line: string) => io.stdout(line + '\n');
 
   const program = new Command('socorro-reprocess')
-    .description('Find Socorro crashes saved to S3 but never processed, and send them to the Reprocessing API.')
+    .description('Find Socorro crashes saved (to Google Cloud Storage or S3) but never processed, and send them to the Reprocessing API.')
     .addHelpText('after', EXAMPLES)
     .configureOutput({
       writeOut: (s) => io.stdout(s),
@@ -93,11 +105,10 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
     })
     .exitOverride();
 
-  addCommon(
+  addStore(addCommon(
     program
       .command('list')
       .description('List every raw crash saved on the dates: writes uuids.txt and chunks/uuids-{start}-{end}.txt')
-      .requiredOption('--bucket <bucket>', 'S3 bucket holding the crashes')
       .requiredOption('--dates <dates>', 'YYYYMMDD, comma/space separated, or inclusive ranges YYYYMMDD..YYYYMMDD')
       .addOption(new Option('--layout <layout>', 'raw crash key layout: v1 (since Sep 2022) or v2 (May 2016 - Sep 2022)').default('v1'))
       .option('--chunk-size <n>', 'ids per chunk file', String(DEFAULT_CHUNK_SIZE))
@@ -108,7 +119,7 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
       )
       .option('--since <HH:MM>', 'keep only raw crashes saved at or after this time (UTC) on each date')
       .option('--until <HH:MM>', 'keep only raw crashes saved up to the end of this minute (UTC) on each date'),
-  ).action(async (o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
+  )).action(async (o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
     const { store: config, list } = parseListOptions(raw(o), o.out, ctx);
     const reporter = cliReporter(io.stderr, o.quiet);
     const store = openStore(config, env, { maxSockets: 64, log: reporter });
@@ -123,15 +134,14 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
     }
   });
 
-  addCommon(
+  addStore(addCommon(
     program
       .command('check')
       .description('HEAD v1/processed_crash/{id} for each id: appends to haves.txt (processed) or havenots.txt (404)')
       .argument('<file...>', 'files of crash ids (e.g. chunks/uuids-0-50000.txt)')
-      .requiredOption('--bucket <bucket>', 'S3 bucket holding the crashes')
-      .option('--concurrency <n>', 'HEAD requests in flight (lowered automatically while S3 throttles)', String(DEFAULT_CHECK_CONCURRENCY))
+      .option('--concurrency <n>', 'HEAD requests in flight (lowered automatically while the store throttles)', String(DEFAULT_CHECK_CONCURRENCY))
       .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file'),
-  ).action(async (files: string[], o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
+  )).action(async (files: string[], o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
     const { store: config, check } = parseCheckOptions(raw(o), files, o.out, ctx);
     const reporter = cliReporter(io.stderr, o.quiet);
     const store = openStore(config, env, { maxSockets: check.concurrency, log: reporter });

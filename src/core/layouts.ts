@@ -28,3 +28,29 @@ export function crashIdFromKey(prefix: string, key: string): string | undefined 
   const rest = key.slice(prefix.length);
   return isCrashId(rest) ? rest : undefined;
 }
+
+/**
+ * Where Socorro kept the raw crashes of a date: the layout and the store of its era. v2 on S3
+ * from May 2016 to Sep 2022, v1 on S3 until AWS was dropped in Jul 2024, v1 on GCS since.
+ * The months of a change are ambiguous (both ways are possible), so eras are given by month.
+ */
+export interface Era {
+  layout: Layout;
+  store: 's3' | 'gcs';
+  /** YYYYMM of the era's first and last month, inclusive; undefined at either open end. */
+  from?: string;
+  to?: string;
+  label: string;
+}
+
+export const ERAS: readonly Era[] = [
+  { layout: 'v2', store: 's3', from: '201605', to: '202209', label: 'the v2 layout on S3 (May 2016 – Sep 2022)' },
+  { layout: 'v1', store: 's3', from: '202209', to: '202407', label: 'the v1 layout on S3 (Sep 2022 – Jul 2024)' },
+  { layout: 'v1', store: 'gcs', from: '202407', label: 'the v1 layout on Google Cloud Storage (since Jul 2024)' },
+];
+
+/** The eras a date (YYYYMMDD) may belong to: one, or two in a month of change, none before May 2016. */
+export function erasOf(day: string): Era[] {
+  const month = day.slice(0, 6);
+  return ERAS.filter((e) => (e.from === undefined || month >= e.from) && (e.to === undefined || month <= e.to));
+}

@@ -7,11 +7,11 @@ import { dayTime } from '../core/dates.ts';
 import { RunError } from '../core/errors.ts';
 import { writeIdsAtomic } from '../core/id-files.ts';
 import { PackedIdList } from '../core/id-set.ts';
-import { crashIdFromKey, rawCrashPrefixes, type Layout } from '../core/layouts.ts';
+import { crashIdFromKey, erasOf, rawCrashPrefixes, type Layout } from '../core/layouts.ts';
 import { forEachPooled } from '../core/pool.ts';
 import type { Reporter } from '../core/progress.ts';
 import { LIST_RETRY, withRetries, type RetryPolicy } from '../core/retry.ts';
-import { StoreError, type ObjectStore } from '../ports/store.ts';
+import { StoreError, type ObjectStore, type StoreKind } from '../ports/store.ts';
 
 export interface ListOptions {
   dates: string[];
@@ -145,6 +145,8 @@ export async function runList(opts: ListOptions, deps: ListDeps): Promise<ListRe
   }
 
   ids.sortUnique();
+  const hint = eraHint([...counts.values()], opts.layout, store.kind);
+  if (hint) reporter.warn(hint);
   const plan = planChunks(ids.size, opts.chunkSize, opts.maxChunks);
   if (plan.requested !== undefined) {
     reporter.warn(`chunk size raised from ${plan.requested} to ${plan.chunkSize} so that ${ids.size} ids make at most ${plan.maxChunks} chunks`);
@@ -171,4 +173,23 @@ async function writeOutputs(out: string, ids: PackedIdList, plan: ChunkPlan): Pr
   for (const f of await readdir(dir)) if (/^uuids-\d+-\d+\.txt$/.test(f)) await rm(join(dir, f));
   for (const c of plan.chunks) await writeIdsAtomic(join(out, c.file), ids.range(c.start, c.end));
   await writeIdsAtomic(join(out, 'uuids.txt'), ids);
+}
+
+/**
+ * One warning for the dates that listed nothing although their era kept crashes elsewhere: a
+ * green run with 0 crashes for an old date on the default layout would mislead.
+ */
+export function eraHint(dates: DateCount[], layout: Layout, store: StoreKind): string | undefined {
+  const byEra = new Map<string, string[]>();
+  for (const d of dates) {
+    if (d.listed + d.junk + d.outsideWindow > 0) continue;
+    const eras = erasOf(d.date);
+    if (eras.length === 0 || eras.some((e) => e.layout === layout && e.store === store)) continue;
+    const where = eras.map((e) => e.label).join(' or ');
+    byEra.set(where, [...(byEra.get(where) ?? []), d.date]);
+  }
+  if (byEra.size === 0) return undefined;
+  const here = `the ${layout} layout on ${store === 'gcs' ? 'Google Cloud Storage' : 'S3'}`;
+  const parts = [...byEra].map(([where, ds]) => `${ds.length === 1 ? ds[0] : `${ds[0]}…${ds[ds.length - 1]} (${ds.length} dates)`} listed 0 crashes in ${here}; Socorro kept that date's crashes in ${where}`);
+  return `${parts.join('; ')}: check the layout and the bucket`;
 }

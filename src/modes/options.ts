@@ -45,20 +45,53 @@ function str(v: string | boolean | undefined): string {
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.\-_]{1,254}$/i;
+const STORES: readonly StoreKind[] = ['s3', 'gcs'];
 
+/**
+ * The store and bucket: `gs://NAME` is Google Cloud Storage, `s3://NAME` or a bare `NAME` S3
+ * (the storage option can say gcs for a bare name); a storage option that contradicts the
+ * bucket's scheme is refused. The endpoint: the option, else the store's own variable
+ * (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, or STORAGE_EMULATOR_HOST, where a bare host:port
+ * means http://host:port), else the cloud's.
+ */
 export function parseStore(raw: RawOptions, { spell, env }: ParseContext): StoreConfig {
   const given = str(raw.bucket);
   if (!given) throw new UsageError(`${label(spell, 'bucket')}: the bucket is required`);
-  const bucket = given;
+  const scheme = /^([a-z0-9]+):\/\//i.exec(given)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 's3' && scheme !== 'gs') {
+    throw new UsageError(`${label(spell, 'bucket')}: ${given} is not a bucket (NAME, s3://NAME or gs://NAME)`);
+  }
+  const bucket = scheme ? given.slice(scheme.length + 3).replace(/\/+$/, '') : given;
   if (!BUCKET_NAME.test(bucket)) throw new UsageError(`${label(spell, 'bucket')}: ${given} is not a bucket name`);
-  const kind: StoreKind = 's3';
-  const endpointText = str(raw.endpoint) || env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim() || '';
+  const fromScheme: StoreKind | undefined = scheme === 'gs' ? 'gcs' : scheme === 's3' ? 's3' : undefined;
+  const asked = parseChoice(spell, 'storage', raw.storage, STORES, undefined, 'a store');
+  if (asked && fromScheme && asked !== fromScheme) {
+    throw new UsageError(`${label(spell, 'storage')} ${asked} contradicts ${label(spell, 'bucket')} ${given}`);
+  }
+  const kind: StoreKind = asked ?? fromScheme ?? 's3';
+  let endpointText = str(raw.endpoint);
+  if (!endpointText && kind === 's3') endpointText = env.AWS_ENDPOINT_URL_S3?.trim() || env.AWS_ENDPOINT_URL?.trim() || '';
+  let emulator = false;
+  if (!endpointText && kind === 'gcs' && env.STORAGE_EMULATOR_HOST?.trim()) {
+    const host = env.STORAGE_EMULATOR_HOST.trim();
+    endpointText = /^https?:\/\//i.test(host) ? host : `http://${host}`;
+    emulator = true;
+  }
   let endpoint: string | undefined;
-  if (endpointText) endpoint = parseUrl(spell, 'endpoint', endpointText).toString().replace(/\/$/, '');
+  if (endpointText) {
+    const name = emulator ? undefined : 'endpoint';
+    try {
+      endpoint = parseUrl(spell, 'endpoint', endpointText).toString().replace(/\/$/, '');
+    } catch (err) {
+      if (name) throw err;
+      throw new UsageError(`STORAGE_EMULATOR_HOST: ${env.STORAGE_EMULATOR_HOST} is not a host:port or URL`);
+    }
+  }
   return {
     kind,
     bucket,
     endpoint,
+    emulator,
     region: str(raw.region) || env.AWS_REGION?.trim() || DEFAULT_REGION,
     pathStyle: parseBoolean(spell, 'pathStyle', raw.pathStyle),
   };

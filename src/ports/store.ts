@@ -14,6 +14,8 @@ export interface StoreConfig {
   bucket: string;
   /** The store's endpoint when it is not the cloud's own (an S3-compatible server, an emulator). */
   endpoint?: string;
+  /** GCS: the endpoint came from STORAGE_EMULATOR_HOST (then, without credentials, no Authorization). */
+  emulator?: boolean;
   /** S3 only. */
   region: string;
   /** S3 only: path-style URLs, for S3-compatible servers. */

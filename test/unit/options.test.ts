@@ -124,7 +124,7 @@ describe('primitive parsers name the option as the adapter spells it', () => {
 
 describe('parseStore', () => {
   it('takes a bucket name, with the region from the environment, else us-west-2', () => {
-    expect(parseStore({ bucket: ' crashes ' }, cliCtx)).toEqual({ kind: 's3', bucket: 'crashes', endpoint: undefined, region: 'us-west-2', pathStyle: false });
+    expect(parseStore({ bucket: ' crashes ' }, cliCtx)).toEqual({ kind: 's3', bucket: 'crashes', endpoint: undefined, emulator: false, region: 'us-west-2', pathStyle: false });
     expect(parseStore({ bucket: 'crashes' }, { spell: cli, env: { AWS_REGION: 'eu-central-1' } }).region).toBe('eu-central-1');
     expect(parseStore({ bucket: 'crashes', region: 'us-east-1' }, { spell: cli, env: { AWS_REGION: 'eu-central-1' } }).region).toBe('us-east-1');
   });
@@ -135,6 +135,28 @@ describe('parseStore', () => {
     expect(parseStore({ bucket: 'crashes' }, { spell: cli, env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:2' } }).endpoint).toBe('http://127.0.0.1:2');
     expect(refusal(() => parseStore({ bucket: 'crashes', endpoint: '127.0.0.1:9000' }, cliCtx))).toBe('--endpoint: 127.0.0.1:9000 is not a URL');
     expect(refusal(() => parseStore({ bucket: 'crashes', endpoint: 'ftp://x' }, actionCtx))).toBe('endpoint: ftp://x is not an http(s) URL');
+  });
+
+  it('gs://NAME is Google Cloud Storage, s3://NAME and NAME are S3; --storage names the store of a bare name', () => {
+    expect(parseStore({ bucket: 'gs://crashes' }, cliCtx)).toMatchObject({ kind: 'gcs', bucket: 'crashes', endpoint: undefined, emulator: false });
+    expect(parseStore({ bucket: 's3://crashes' }, cliCtx)).toMatchObject({ kind: 's3', bucket: 'crashes' });
+    expect(parseStore({ bucket: 'crashes', storage: 'gcs' }, cliCtx)).toMatchObject({ kind: 'gcs', bucket: 'crashes' });
+    expect(parseStore({ bucket: 'gs://crashes', storage: 'gcs' }, cliCtx)).toMatchObject({ kind: 'gcs', bucket: 'crashes' });
+    expect(refusal(() => parseStore({ bucket: 'gs://crashes', storage: 's3' }, actionCtx))).toBe('storage s3 contradicts bucket gs://crashes');
+    expect(refusal(() => parseStore({ bucket: 'crashes', storage: 'azure' }, cliCtx))).toBe('--storage: azure is not a store (s3 or gcs)');
+  });
+
+  it('GCS: the endpoint from the option, else STORAGE_EMULATOR_HOST (host:port meaning http://), which marks an emulator', () => {
+    const env = { STORAGE_EMULATOR_HOST: '127.0.0.1:4443', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' };
+    expect(parseStore({ bucket: 'gs://cr' }, { spell: cli, env })).toMatchObject({ endpoint: 'http://127.0.0.1:4443', emulator: true });
+    expect(parseStore({ bucket: 'gs://cr' }, { spell: cli, env: { STORAGE_EMULATOR_HOST: 'https://gcs.test:8443/' } })).toMatchObject({ endpoint: 'https://gcs.test:8443', emulator: true });
+    expect(parseStore({ bucket: 'gs://cr', endpoint: 'http://127.0.0.1:7' }, { spell: cli, env })).toMatchObject({ endpoint: 'http://127.0.0.1:7', emulator: false });
+    // Each store reads only its own variable.
+    expect(parseStore({ bucket: 's3://cr' }, { spell: cli, env })).toMatchObject({ endpoint: 'http://127.0.0.1:9' });
+    expect(parseStore({ bucket: 'gs://cr' }, { spell: cli, env: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' } }).endpoint).toBeUndefined();
+    expect(refusal(() => parseStore({ bucket: 'gs://cr' }, { spell: cli, env: { STORAGE_EMULATOR_HOST: 'not a host' } }))).toBe(
+      'STORAGE_EMULATOR_HOST: not a host is not a host:port or URL',
+    );
   });
 
   it('refuses a missing or malformed bucket, naming the option', () => {

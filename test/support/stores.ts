@@ -1,0 +1,83 @@
+/**
+ * The stores the integration and reliability suites run against, behind one face, so a suite is
+ * written once and runs on both: S3 (s3rver in this process, or Ceph RGW when S3_TEST_ENDPOINT
+ * is set) and Google Cloud Storage (the loopback GCS server, with bearer tokens from the
+ * loopback STS, obtained by the tool through a Workload Identity credentials file in
+ * GOOGLE_APPLICATION_CREDENTIALS, as a workflow job does).
+ *
+ * TEST_STORES=s3 (or gcs) narrows the suites to one store (the RGW leg of .ci/run runs s3 only).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGcsServer, type GcsServer, type GcsServerOptions } from '../../src/demo/gcs-server.ts';
+import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
+import { startTokenService, writeExternalAccountFile, type TokenService } from './gcp-token-service.ts';
+
+export type StoreKind = 's3' | 'gcs';
+
+export const STORE_KINDS: StoreKind[] = (process.env.TEST_STORES ?? 's3,gcs').split(',').map((s) => s.trim()).filter((s): s is StoreKind => s === 's3' || s === 'gcs');
+
+export interface TestStore {
+  kind: StoreKind;
+  /** What --endpoint takes. */
+  endpoint: string;
+  /** The environment the tool needs for credentials (keys, or GOOGLE_APPLICATION_CREDENTIALS). */
+  env: Record<string, string>;
+  /** The --bucket value that names this store: NAME for S3, gs://NAME for GCS. */
+  bucketArg(bucket: string): string;
+  /** --bucket, --endpoint (and --path-style for S3), for the CLI. */
+  args(bucket: string, endpoint?: string): string[];
+  createBucket(name: string): Promise<void>;
+  /** Puts small objects; `savedAt` sets their saved time where the store allows it (GCS). */
+  put(bucket: string, keys: Iterable<string>, opts?: { savedAt?: Date }): Promise<void>;
+  /** Whether the store can set an object's saved time (s3rver and RGW take the PUT time). */
+  canSetSavedAt: boolean;
+  s3?: S3Endpoint;
+  gcs?: GcsServer;
+  tokens?: TokenService;
+  close(): Promise<void>;
+}
+
+export async function startTestStore(kind: StoreKind, gcsOptions: GcsServerOptions = {}): Promise<TestStore> {
+  if (kind === 's3') {
+    const s3 = await startTestS3();
+    return {
+      kind,
+      endpoint: s3.endpoint,
+      env: { ...s3.env },
+      bucketArg: (b) => b,
+      args: (b, endpoint = s3.endpoint) => ['--bucket', b, '--endpoint', endpoint, '--path-style'],
+      createBucket: (name) => createBucket(s3.client, name),
+      put: (bucket, keys) => putObjects(s3.client, bucket, keys),
+      canSetSavedAt: false,
+      s3,
+      close: () => s3.close(),
+    };
+  }
+  const gcs = await startGcsServer({ auth: 'tokens', ...gcsOptions });
+  const tokens = await startTokenService({ gcsAuth: gcs.auth });
+  const dir = await mkdtemp(join(tmpdir(), 'gcs-creds-'));
+  const creds = await writeExternalAccountFile(dir, { service: tokens });
+  return {
+    kind,
+    endpoint: gcs.url,
+    // What google-github-actions/auth leaves a job; no project, as with direct WIF.
+    env: { GOOGLE_APPLICATION_CREDENTIALS: creds.path, CLOUDSDK_CONFIG: dir },
+    bucketArg: (b) => `gs://${b}`,
+    args: (b, endpoint = gcs.url) => ['--bucket', `gs://${b}`, '--endpoint', endpoint],
+    async createBucket(name) {
+      gcs.createBucket(name);
+    },
+    async put(bucket, keys, opts = {}) {
+      for (const k of keys) gcs.put(bucket, k, '{}', opts.savedAt ? { updated: opts.savedAt } : undefined);
+    },
+    canSetSavedAt: true,
+    gcs,
+    tokens,
+    async close() {
+      await Promise.allSettled([gcs.close(), tokens.close()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
