@@ -1,17 +1,27 @@
-// `npm run demo`: the whole pipeline on this machine, nothing to configure. An embedded S3
-// (s3rver) holds a synthetic day of crashes, an embedded Reprocessing API stands in for
-// Socorro, and the real CLI runs list → check (one process per chunk, like the matrix jobs) →
-// reprocess. Ends by comparing what the API received with what was planted.
+// `npm run demo`: the whole pipeline on this machine, nothing to configure. An embedded store
+// holds a synthetic day of crashes — Google Cloud Storage by default, as Socorro today (the
+// loopback GCS server, reached as an emulator through STORAGE_EMULATOR_HOST), or S3 (s3rver)
+// with `npm run demo -- --storage s3` — an embedded Reprocessing API stands in for Socorro, and
+// the real CLI runs list → check (one process per chunk, like the matrix jobs) → reprocess.
+// Ends by comparing what the API received with what was planted.
 import { spawn } from 'node:child_process';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { main } from '../cli/main.ts';
 import { formatDuration } from '../core/progress.ts';
 import { syntheticDay } from './crashes.ts';
+import { startGcsServer } from './gcs-server.ts';
 import { createBucket, putObjects, startS3rver } from './s3.ts';
 import { startSocorroApi } from './socorro-api.ts';
 
-const DAY = '20160915';
+const storageArg = process.argv.indexOf('--storage');
+const STORAGE = storageArg >= 0 ? process.argv[storageArg + 1] : 'gcs';
+if (STORAGE !== 'gcs' && STORAGE !== 's3') {
+  console.error(`demo: --storage ${STORAGE ?? ''} is not a store (gcs or s3)`);
+  process.exit(2);
+}
+// A day of each era: GCS since Jul 2024, S3 before.
+const DAY = STORAGE === 'gcs' ? '20250915' : '20160915';
 const CRASHES = Number(process.env.DEMO_CRASHES ?? 2000);
 const OUT = resolve(process.env.DEMO_OUT ?? 'demo-out');
 const BUCKET = 'demo-crashes';
@@ -32,40 +42,64 @@ async function readLines(path: string): Promise<string[]> {
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(import.meta.dirname, '../cli/index.ts'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    const tag = `  [${args[1].split('/').pop()}] `;
+    const tag = `  [${(args[1] ?? '').split('/').pop()}] `;
     child.stdout.on('data', (b: Buffer) => process.stdout.write(b.toString().replace(/^(?=.)/gm, tag)));
     child.on('error', fail);
     child.on('exit', (code) => done(code ?? 1));
   });
 }
 
+interface DemoStore {
+  label: string;
+  /** --bucket, --endpoint...: how the CLI reaches it. */
+  args: string[];
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The embedded store, seeded with the day's keys. */
+async function startStore(keys: string[]): Promise<DemoStore> {
+  if (STORAGE === 'gcs') {
+    const gcs = await startGcsServer();
+    gcs.createBucket(BUCKET);
+    for (const k of keys) gcs.put(BUCKET, k, '{}');
+    // An emulator: STORAGE_EMULATOR_HOST, and no credentials, so requests carry none.
+    return { label: `GCS ${gcs.url} (emulator)`, args: ['--bucket', `gs://${BUCKET}`], env: { STORAGE_EMULATOR_HOST: gcs.host }, close: () => gcs.close() };
+  }
+  const s3 = await startS3rver();
+  await createBucket(s3.client, BUCKET);
+  await putObjects(s3.client, BUCKET, keys);
+  return { label: `S3 ${s3.endpoint}`, args: ['--bucket', BUCKET, '--endpoint', s3.endpoint, '--path-style'], env: s3.env, close: () => s3.close() };
+}
+
 async function demo(): Promise<number> {
   await rm(OUT, { recursive: true, force: true });
-  step(`Starting an embedded S3 and Reprocessing API, seeding ${CRASHES} crashes for ${DAY}`);
-  const s3 = await startS3rver();
+  step(`Starting an embedded ${STORAGE === 'gcs' ? 'Google Cloud Storage' : 'S3'} and Reprocessing API, seeding ${CRASHES} crashes for ${DAY}`);
+  const day = syntheticDay(DAY, CRASHES, 0.08, 'v1', 20160915);
+  const t = Date.now();
+  const store = await startStore(day.keys);
   const api = await startSocorroApi({ token: TOKEN });
   try {
-    await createBucket(s3.client, BUCKET);
-    const day = syntheticDay(DAY, CRASHES, 0.08, 'v1', 20160915);
-    const t = Date.now();
-    await putObjects(s3.client, BUCKET, day.keys);
-    console.log(`  S3 ${s3.endpoint}: ${day.ids.length} raw crashes, ${day.ids.length - day.unprocessed.length} processed, ` +
+    console.log(`  ${store.label}: ${day.ids.length} raw crashes, ${day.ids.length - day.unprocessed.length} processed, ` +
       `${day.junk.length} junk keys (${formatDuration(Date.now() - t)}); API ${api.url}`);
 
-    const env = { ...process.env, ...s3.env, SOCORRO_API_TOKEN: TOKEN };
-    const s3Args = ['--bucket', BUCKET, '--endpoint', s3.endpoint, '--path-style', '--out', OUT];
+    // No credentials of the user's reach the embedded store (GCS: an emulator takes none).
+    const env: NodeJS.ProcessEnv = { ...process.env, ...store.env, SOCORRO_API_TOKEN: TOKEN };
+    if (STORAGE === 'gcs') {
+      delete env.GOOGLE_APPLICATION_CREDENTIALS;
+      env.CLOUDSDK_CONFIG = join(OUT, '.no-gcloud'); // not the user's gcloud login either
+    }
+    const storeArgs = [...store.args, '--out', OUT];
 
     step('list: every raw crash saved on the day');
-    let rc = await main(['list', '--dates', DAY, '--chunk-size', String(Math.ceil(CRASHES / 4)), ...s3Args], io((s) => process.stdout.write('  ' + s), env));
+    let rc = await withEnv(env, () => main(['list', '--dates', DAY, '--chunk-size', String(Math.ceil(CRASHES / 4)), ...storeArgs], io((s) => process.stdout.write('  ' + s), env)));
     if (rc !== 0) return rc;
     const chunks = (await readLines(join(OUT, 'uuids.txt'))).length;
 
     step('check: one process per chunk, in parallel (the matrix jobs)');
     const chunkFiles = (await readdir(join(OUT, 'chunks'))).sort();
     const codes = await Promise.all(
-      chunkFiles.map((f, k) =>
-        runCli(['check', join(OUT, 'chunks', f), '--bucket', BUCKET, '--endpoint', s3.endpoint, '--path-style', '--quiet', '--out', join(OUT, `check-${k}`)], env),
-      ),
+      chunkFiles.map((f, k) => runCli(['check', join(OUT, 'chunks', f), ...store.args, '--quiet', '--out', join(OUT, `check-${k}`)], env)),
     );
     if (codes.some((c) => c !== 0)) return 1;
 
@@ -89,7 +123,18 @@ async function demo(): Promise<number> {
     return exact && rc === 0 ? 0 : 1;
   } finally {
     await api.close();
-    await s3.close();
+    await store.close();
+  }
+}
+
+/** Runs `fn` with `env` as the process environment (Google's auth library reads it there). */
+async function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env;
+  process.env = env;
+  try {
+    return await fn();
+  } finally {
+    process.env = saved;
   }
 }
 

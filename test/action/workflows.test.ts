@@ -164,23 +164,41 @@ describe('reprocess.yml', () => {
     expect(JSON.stringify(wf.jobs.reprocess)).not.toContain('configure-aws-credentials');
   });
 
-  it('takes AWS credentials from exactly one configure step: OIDC when vars.AWS_ROLE_ARN is set, else keys', async () => {
+  it('takes AWS credentials from exactly one configure step for an S3 bucket: OIDC when vars.AWS_ROLE_ARN is set, else keys', async () => {
     const parsed = await loadWorkflow(join(WORKFLOWS, 'reprocess.yml'));
     for (const jobId of ['list', 'check']) {
       const job = parsed.job(jobId);
       for (const vars of [{}, { AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/socorro-reprocess' }]) {
-        const ctx = { values: { vars, inputs: {}, github: {}, needs: {}, matrix: {}, steps: {} }, status: { success: true, failure: false } };
-        const running = job.steps
-          .map((s, i) => ({ s, i }))
-          .filter(({ s }) => 'uses' in s && s.uses.value.startsWith('aws-actions/configure-aws-credentials@'))
-          .filter(({ s }) => truthy(evaluate(s.if!.expression, ctx)));
-        expect(running, `${jobId} with vars ${JSON.stringify(vars)}`).toHaveLength(1);
-        const w = parsed.stepWith(jobId, running[0].i)!;
+        const ctx = { values: { vars, inputs: {}, github: {}, needs: {}, matrix: {}, steps: {}, env: { BUCKET: 'crashes' } }, status: { success: true, failure: false } };
+        const running = job.steps.map((s, i) => ({ s, i })).filter(({ s }) => 'uses' in s && (!s.if || truthy(evaluate(s.if.expression, ctx))));
+        const auth = running.filter(({ s }) => 'uses' in s && /^(aws-actions|google-github-actions)\//.test(s.uses.value));
+        expect(auth.map(({ s }) => ('uses' in s ? s.uses.value.split('@')[0] : '')), `${jobId} with vars ${JSON.stringify(vars)}`).toEqual([
+          'aws-actions/configure-aws-credentials',
+        ]);
+        const w = parsed.stepWith(jobId, auth[0].i)!;
         const keys = [...w].map(({ key }) => asString(evalToken(key, ctx)));
         if ('AWS_ROLE_ARN' in vars) expect(keys).toEqual(['role-to-assume', 'aws-region']);
         else expect(keys).toEqual(['aws-access-key-id', 'aws-secret-access-key', 'aws-region']);
       }
       expect(wf.jobs[jobId].permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    }
+  });
+
+  it('authenticates to GCP with Workload Identity Federation, and only that, for a gs:// bucket', async () => {
+    const parsed = await loadWorkflow(join(WORKFLOWS, 'reprocess.yml'));
+    for (const jobId of ['list', 'check']) {
+      const job = parsed.job(jobId);
+      for (const vars of [{}, { AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/socorro-reprocess' }]) {
+        const ctx = {
+          values: { vars: { ...vars, GCP_WORKLOAD_IDENTITY_PROVIDER: 'projects/1/locations/global/workloadIdentityPools/p/providers/q', GCP_SERVICE_ACCOUNT: 'sa@p.iam.gserviceaccount.com' }, inputs: {}, github: {}, needs: {}, matrix: {}, steps: {}, env: { BUCKET: 'gs://crashes' } },
+          status: { success: true, failure: false },
+        };
+        const running = job.steps.map((s, i) => ({ s, i })).filter(({ s }) => 'uses' in s && (!s.if || truthy(evaluate(s.if.expression, ctx))));
+        const auth = running.filter(({ s }) => 'uses' in s && /^(aws-actions|google-github-actions)\//.test(s.uses.value));
+        expect(auth.map(({ s }) => ('uses' in s ? s.uses.value.split('@')[0] : ''))).toEqual(['google-github-actions/auth']);
+        const w = fromData(evalToken(parsed.stepWith(jobId, auth[0].i)!, ctx)) as Record<string, string>;
+        expect(w).toEqual({ workload_identity_provider: 'projects/1/locations/global/workloadIdentityPools/p/providers/q', service_account: 'sa@p.iam.gserviceaccount.com' });
+      }
     }
   });
 

@@ -10,9 +10,10 @@
  * GITHUB_OUTPUT file and job outputs evaluated from the job's `outputs:`.
  *
  * Simulated, not run: `actions/checkout` (links action.yml and dist/ of this checkout into the
- * job's workspace) and `aws-actions/configure-aws-credentials` (exports what its inputs name,
+ * job's workspace), `aws-actions/configure-aws-credentials` (exports what its inputs name,
  * as the real action does for access keys; its OIDC path needs GitHub's token service and is
- * refused). Any other step, `run:` steps included, fails the job: the workflow must not grow
+ * refused) and `google-github-actions/auth` (writes the Workload Identity credentials file the
+ * real one writes, pointing at a loopback STS, when the job may mint an OIDC token). Any other step, `run:` steps included, fails the job: the workflow must not grow
  * steps this test does not understand.
  */
 import { spawn } from 'node:child_process';
@@ -52,6 +53,8 @@ export interface Workflow {
   concurrency: TemplateToken | undefined;
   /** workflow_dispatch inputs as written (the converted model drops number defaults). */
   dispatchInputs: Record<string, DispatchInput>;
+  /** A job's `permissions:` as written (else the workflow's); the converted model drops them. */
+  permissions(jobId: string): Record<string, string>;
 }
 
 export interface DispatchInput {
@@ -99,6 +102,10 @@ export async function loadWorkflow(path: string): Promise<Workflow> {
     },
     concurrency: template.concurrency,
     dispatchInputs: (parseYaml(content) as { on?: { workflow_dispatch?: { inputs?: Record<string, DispatchInput> } } }).on?.workflow_dispatch?.inputs ?? {},
+    permissions(jobId) {
+      const y = parseYaml(content) as { permissions?: Record<string, string>; jobs?: Record<string, { permissions?: Record<string, string> }> };
+      return y.jobs?.[jobId]?.permissions ?? y.permissions ?? {};
+    },
   };
 }
 
@@ -291,6 +298,12 @@ export interface RunnerOptions {
   artifactEnv(runId: string, backendJobId: string): Record<string, string>;
   /** Where each job gets its workspace and RUNNER_TEMP. */
   workDir: string;
+  /**
+   * What google-github-actions/auth does in a job with `id-token: write`: writes a Workload
+   * Identity credentials file into the workspace (pointing at a loopback STS) and returns the
+   * variables it exports. Without it, the step fails as it would without GitHub's OIDC.
+   */
+  gcpAuth?(inputs: Record<string, string>, workspace: string): Promise<Record<string, string>>;
   stepTimeoutMs?: number;
 }
 
@@ -495,6 +508,9 @@ export class WorkflowRun {
         } else if (uses.startsWith('aws-actions/configure-aws-credentials@')) {
           Object.assign(jobEnv, simulateAwsCredentials(record.with));
           record.outcome = 'success';
+        } else if (uses.startsWith('google-github-actions/auth@')) {
+          Object.assign(jobEnv, await this.simulateGcpAuth(job, record.with, workspace));
+          record.outcome = 'success';
         } else if (uses === './') {
           await this.runLocalAction(record, workspace, temp, { ...runnerEnv, ...jobEnv }, jobEnv);
         } else {
@@ -514,6 +530,14 @@ export class WorkflowRun {
       for (const { key, value } of job.outputs) outputs[asString(evalToken(key, ctx))] = asString(evalToken(value, ctx));
     }
     return { job: id, name, matrix, attempt, backendJobId, result: failed ? 'failure' : 'success', outputs, steps: stepRuns };
+  }
+
+  /** google-github-actions/auth with Workload Identity Federation: it needs the job's OIDC token. */
+  private async simulateGcpAuth(job: Job, w: Record<string, string>, workspace: string): Promise<Record<string, string>> {
+    if (this.wf.permissions(job.id.value)['id-token'] !== 'write') throw new Error('google-github-actions/auth: GitHub Actions did not inject $ACTIONS_ID_TOKEN_REQUEST_TOKEN (permissions: id-token: write)');
+    if (!w.workload_identity_provider) throw new Error('google-github-actions/auth: the GitHub Action workflow must specify exactly one of "workload_identity_provider" or "credentials_json"');
+    if (!this.opts.gcpAuth) throw new Error('google-github-actions/auth: no OIDC/STS stand-in for this run');
+    return this.opts.gcpAuth(w, workspace);
   }
 
   /** A `uses: ./` step: the action's metadata decides inputs (with defaults) and the entry point. */
