@@ -7,7 +7,9 @@ import type { OptionName, RawOptions, Spelling } from '../core/options.ts';
 import { formatDuration } from '../core/progress.ts';
 import { DEFAULT_CHECK_CONCURRENCY, runCheck } from '../modes/check.ts';
 import { runList } from '../modes/list.ts';
-import { DEFAULT_API_URL, RULESETS, parseCheckOptions, parseListOptions, parseReprocessOptions } from '../modes/options.ts';
+import { hourChart } from '../core/hours.ts';
+import { DEFAULT_API_URL, RULESETS, parseCheckOptions, parseListOptions, parseReprocessOptions, parseVerifyOptions, type SearchConfig } from '../modes/options.ts';
+import { DEFAULT_EVERY_SECONDS, runVerify } from '../modes/verify.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX, DEFAULT_SLEEP_SECONDS, MAX_BATCH_SIZE, runReprocess } from '../modes/reprocess.ts';
 import { openStore } from '../ports/open-store.ts';
 import { socorroApi } from '../ports/socorro-api.ts';
@@ -38,6 +40,9 @@ const FLAGS: Partial<Record<OptionName, string>> = {
   region: '--region',
   pathStyle: '--path-style',
   skipInvalid: '--skip-invalid',
+  search: '--search',
+  wait: '--wait',
+  every: '--every',
   out: '--out',
 };
 const spell: Spelling = (name) => FLAGS[name];
@@ -70,13 +75,26 @@ function addStore(cmd: Command): Command {
     .option('--path-style', 'path-style S3 URLs (for S3-compatible servers)');
 }
 
+/** A retry of Socorro's API, as a warning line. */
+const retryLine = (reporter: { warn(m: string): void }) => (why: string, attempt: number, waitMs: number) =>
+  reporter.warn(`API: ${why}; retry ${attempt} in ${(waitMs / 1000).toFixed(1)}s`);
+
+function searchLine(searched: number, requests: number, notSearchable: number, search: SearchConfig): string {
+  return (
+    `  search: ${searched} stored crash(es) looked up in ${requests} request(s) to ${search.api.apiUrl}/api/SuperSearch/` +
+    `${search.api.token ? '' : ' (no token: paced under 100 a minute)'}; ${notSearchable} in storage but not searchable (havenots)`
+  );
+}
+
 const EXAMPLES = `
 Examples:
   $ socorro-reprocess list --bucket gs://my-crashes --dates 20240915..20240916
   $ socorro-reprocess check chunks/uuids-0-50000.txt --bucket gs://my-crashes
   $ socorro-reprocess list --bucket my-old-s3-crashes --dates 20160915 --layout v2
+  $ socorro-reprocess check chunks/uuids-0-50000.txt --bucket gs://my-crashes --search
   $ SOCORRO_API_TOKEN=... socorro-reprocess reprocess --dry-run
   $ SOCORRO_API_TOKEN=... socorro-reprocess reprocess
+  $ socorro-reprocess verify --bucket gs://my-crashes --search --wait 15
 
 Exit codes: 0 done, 1 the run failed (partial results kept; rerun to finish), 2 bad usage or input (nothing done).
 GCS credentials: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, the metadata server).
@@ -140,23 +158,65 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
       .description('HEAD v1/processed_crash/{id} for each id: appends to haves.txt (processed) or havenots.txt (404)')
       .argument('<file...>', 'files of crash ids (e.g. chunks/uuids-0-50000.txt)')
       .option('--concurrency <n>', 'HEAD requests in flight (lowered automatically while the store throttles)', String(DEFAULT_CHECK_CONCURRENCY))
-      .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file'),
+      .option('--search', "processed means what Socorro means: in storage and in search (crash-stats' SuperSearch); stored crashes search lacks are havenots too")
+      .option('--api-url <url>', 'Socorro base URL, for --search', DEFAULT_API_URL)
+      .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file')
+      .addHelpText('after', '\nWith --search, the API token (SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN) is sent if set: searches are then paced under 1000 a minute instead of 100.'),
   )).action(async (files: string[], o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
-    const { store: config, check } = parseCheckOptions(raw(o), files, o.out, ctx);
+    const { store: config, check, search } = parseCheckOptions(raw(o), files, o.out, ctx);
     const reporter = cliReporter(io.stderr, o.quiet);
     const store = openStore(config, env, { maxSockets: check.concurrency, log: reporter });
+    const api = search ? socorroApi({ ...search.api, onRetry: retryLine(reporter) }) : undefined;
     await mkdir(o.out, { recursive: true });
     try {
-      const r = await runCheck(check, { store, reporter });
+      const r = await runCheck(check, { store, reporter, searchApi: api, searchPerMinute: search?.perMinute });
       const rate = r.elapsedMs > 0 ? Math.round(((r.haves + r.havenots) * 1000) / r.elapsedMs) : 0;
       say(
         `checked ${r.haves + r.havenots} of ${r.input} id(s) in ${formatDuration(r.elapsedMs)} (${rate}/s): haves ${r.haves}, havenots ${r.havenots}` +
           `${r.skipped ? `, ${r.skipped} skipped (already classified)` : ''}${r.errors ? `, ${r.errors} not checked (errors)` : ''}`,
       );
+      if (search) say(searchLine(r.searched, r.searchRequests, r.notSearchable, search));
       if (r.throttled) say(`  the store throttled ${r.throttled} time(s); concurrency ended at ${r.finalConcurrency}`);
+      for (const line of hourChart(r.hours, { indent: '  ' })) say(line);
+      if (r.hoursUnknown) say(`  ${r.hoursUnknown} havenot(s) whose raw crash's saved time could not be found`);
       if (r.failure) throw new RunError(r.failure);
     } finally {
       await store.close();
+      await api?.close();
+    }
+  });
+
+  addStore(addCommon(
+    program
+      .command('verify')
+      .description('Did the submitted crashes get processed? Checks each id as check does, polling the rest: writes verified.txt and unverified.txt')
+      .argument('[file...]', 'files of crash ids (default: the ledger, reprocessed.txt in --out)')
+      .option('--search', 'processed means in storage and in search, as check --search')
+      .option('--api-url <url>', 'Socorro base URL, for --search', DEFAULT_API_URL)
+      .option('--wait <minutes>', 'keep polling the ids not yet processed for this long (0: one pass)', '0')
+      .option('--every <seconds>', 'seconds between polls', String(DEFAULT_EVERY_SECONDS))
+      .option('--concurrency <n>', 'HEAD requests in flight', '64')
+      .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file'),
+  )).action(async (files: string[], o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
+    const { store: config, verify, search } = parseVerifyOptions(raw(o), files, o.out, ctx);
+    const reporter = cliReporter(io.stderr, o.quiet);
+    const store = openStore(config, env, { maxSockets: verify.concurrency, log: reporter });
+    const api = search ? socorroApi({ ...search.api, onRetry: retryLine(reporter) }) : undefined;
+    const interrupt = interruptSignal((m) => io.stderr.write(m + '\n'));
+    await mkdir(o.out, { recursive: true });
+    try {
+      const r = await runVerify({ ...verify, signal: interrupt.signal }, { store, reporter, searchApi: api, searchPerMinute: search?.perMinute });
+      say(`verified ${r.verified} of ${r.input} in ${formatDuration(r.elapsedMs)} (${r.passes} pass(es)${r.alreadyVerified ? `, ${r.alreadyVerified} verified by an earlier run` : ''}): ${o.out}/verified.txt, ${o.out}/unverified.txt`);
+      if (r.unverified) {
+        say(`  not processed yet: ${r.firstUnverified.join(', ')}${r.unverified > r.firstUnverified.length ? `, … (${r.unverified} in all)` : ''}`);
+        say(`  next: verify again later (--wait to poll); if they stay unprocessed, reprocess ${o.out}/unverified.txt and tell Socorro's on-call`);
+      }
+      if (r.failure) throw new RunError(r.failure);
+      if (r.unverified) throw new RunError(`${r.unverified} of ${r.input} crash(es) not processed${verify.waitMinutes ? ` after ${verify.waitMinutes} minute(s)` : ''}; unverified.txt lists them`);
+    } finally {
+      interrupt.dispose();
+      await store.close();
+      await api?.close();
     }
   });
 

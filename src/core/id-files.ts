@@ -178,3 +178,15 @@ export async function writeIdsAtomic(path: string, ids: Iterable<string>): Promi
   }
   await rename(tmp, path);
 }
+
+/** Writes a small text file atomically (temp file, then rename). */
+export async function writeTextAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fh = await open(tmp, 'w');
+  try {
+    await writeAll(fh, text);
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+}

@@ -18,6 +18,23 @@ export function rawCrashPrefixes(layout: Layout, day: string): string[] {
   return out;
 }
 
+/** The raw crash's key of a crash id in a layout (its date from the id, as Socorro files it). */
+export function rawCrashKey(layout: Layout, crashId: string): string {
+  const day = '20' + crashId.slice(-6);
+  return layout === 'v1' ? `v1/raw_crash/${day}/${crashId}` : `v2/raw_crash/${crashId.slice(0, 3)}/${day}/${crashId}`;
+}
+
+/**
+ * Where to look for a crash's raw crash in a store: the layouts of the eras its date belongs to
+ * first, then the other one (eras are months: a crash of a month of change may be in either).
+ */
+export function rawCrashKeys(store: 's3' | 'gcs', crashId: string): string[] {
+  const eras = erasOf('20' + crashId.slice(-6)).filter((e) => e.store === store);
+  const first = eras.map((e) => e.layout);
+  const layouts = store === 'gcs' ? (['v1'] as Layout[]) : [...new Set<Layout>([...first, 'v1', 'v2'])];
+  return layouts.map((l) => rawCrashKey(l, crashId));
+}
+
 /** Both layouts keep the processed crash at the same key. */
 export function processedCrashKey(crashId: string): string {
   return `v1/processed_crash/${crashId}`;

@@ -1,4 +1,4 @@
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { isCrashId } from './crash-id.ts';
 import { scanIdLines, writeAll } from './id-files.ts';
 import { IdSet } from './id-set.ts';
@@ -9,7 +9,7 @@ import { IdSet } from './id-set.ts';
  * torn last line (a kill mid-write) is cut off when the file is opened, so a rerun sees only
  * complete ids and never writes one twice.
  */
-export class AppendOnceFile {
+export class AppendOnceFile implements Appender {
   readonly path: string;
   readonly ids: IdSet;
   private fh: FileHandle | undefined;
@@ -105,14 +105,92 @@ async function lastNewlineBefore(fh: FileHandle, size: number): Promise<number> 
   return 0;
 }
 
+/** What BatchedAppender writes to: an append-once id file, or a log of lines. */
+export interface Appender {
+  /** Appends the items in one write; resolves when they are written. */
+  append(items: string[]): Promise<unknown>;
+  /** Creates the file if it is missing. */
+  touch(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
- * Batches appends to several AppendOnceFiles: one write per file every `everyMs` or per
+ * Why a crash is a havenot: its processed crash is not in storage, or it is but search (what
+ * crash-stats users see) does not have it.
+ */
+export type HavenotReason = 'not-in-storage' | 'not-searchable';
+
+export interface HavenotDetail {
+  /** When its raw crash was saved, epoch ms; undefined when it could not be found out. */
+  savedAt?: number;
+  reason: HavenotReason;
+}
+
+/**
+ * havenots.tsv, beside havenots.txt: a line for each havenot, `crash id<TAB>saved (ISO, or -)<TAB>
+ * reason`, written before the id reaches havenots.txt, so every havenot has its line (the last
+ * one counts when a rerun wrote one again). What the hour chart and havenots-hours.json are
+ * made from, and a file a person can read.
+ */
+export class HavenotDetails implements Appender {
+  readonly path: string;
+  readonly entries = new Map<string, HavenotDetail>();
+  private fh: FileHandle | undefined;
+
+  private constructor(path: string) {
+    this.path = path;
+  }
+
+  static async open(path: string): Promise<HavenotDetails> {
+    const d = new HavenotDetails(path);
+    let text: string;
+    try {
+      await repairTornTail(path);
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return d;
+    }
+    for (const line of text.split('\n')) {
+      const [id, saved, reason] = line.split('\t');
+      if (!id || !isCrashId(id) || (reason !== 'not-in-storage' && reason !== 'not-searchable')) continue;
+      const t = saved && saved !== '-' ? Date.parse(saved) : NaN;
+      d.entries.set(id, { savedAt: Number.isFinite(t) ? t : undefined, reason });
+    }
+    return d;
+  }
+
+  /** The line for a havenot; record it with `append`. */
+  line(id: string, detail: HavenotDetail): string {
+    this.entries.set(id, detail);
+    return `${id}\t${detail.savedAt === undefined ? '-' : new Date(detail.savedAt).toISOString()}\t${detail.reason}`;
+  }
+
+  async append(lines: string[]): Promise<number> {
+    if (lines.length === 0) return 0;
+    this.fh ??= await open(this.path, 'a');
+    await writeAll(this.fh, lines.join('\n') + '\n');
+    return lines.length;
+  }
+
+  async touch(): Promise<void> {
+    this.fh ??= await open(this.path, 'a');
+  }
+
+  async close(): Promise<void> {
+    await this.fh?.close();
+    this.fh = undefined;
+  }
+}
+
+/**
+ * Batches appends to several files: one write per file every `everyMs` or per
  * `maxPending` ids, never one per id, and never two at once. A failed write (disk full, EIO) is
  * not thrown from a timer, where it would crash the process: it is kept as `failure`, reported
  * once through `onFailure`, and no later write is tried, so what is on disk stays whole lines.
  */
 export class BatchedAppender {
-  private readonly files: AppendOnceFile[];
+  private readonly files: Appender[];
   private pending: string[][];
   private pendingCount = 0;
   private writing: Promise<void> = Promise.resolve();
@@ -122,7 +200,7 @@ export class BatchedAppender {
   private failed: Error | undefined;
   private closed = false;
 
-  constructor(files: AppendOnceFile[], opts: { everyMs?: number; maxPending?: number; onFailure?: (err: Error) => void } = {}) {
+  constructor(files: Appender[], opts: { everyMs?: number; maxPending?: number; onFailure?: (err: Error) => void } = {}) {
     this.files = files;
     this.pending = files.map(() => []);
     this.maxPending = opts.maxPending ?? 1000;

@@ -59,12 +59,12 @@ export function parseInteger(spell: Spelling, name: OptionName, v: string | bool
   return n;
 }
 
-/** A number of seconds in [0, max]; `dflt` when not given. */
-export function parseSeconds(spell: Spelling, name: OptionName, v: string | boolean | undefined, dflt: number, max = 3600): number {
+/** A number of seconds (or of another unit) in [0, max]; `dflt` when not given. */
+export function parseSeconds(spell: Spelling, name: OptionName, v: string | boolean | undefined, dflt: number, max = 3600, unit = 'seconds'): number {
   const s = text(v);
   if (s === '') return dflt;
   const n = Number(s);
-  if (!Number.isFinite(n) || n < 0 || n > max) throw new UsageError(`${label(spell, name)}: ${s} is not a number of seconds from 0 to ${max}`);
+  if (!Number.isFinite(n) || n < 0 || n > max) throw new UsageError(`${label(spell, name)}: ${s} is not a number of ${unit} from 0 to ${max}`);
   return n;
 }
 

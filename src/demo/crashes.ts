@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { rawCrashPrefixes, processedCrashKey, type Layout } from '../core/layouts.ts';
+import { rawCrashPrefixes, processedCrashKey, rawCrashKey, type Layout } from '../core/layouts.ts';
+
+export { rawCrashKey };
 
 /** A crash id for `day` (YYYYMMDD), throttle digit 0 as the collector writes it. */
 export function makeCrashId(day: string, rand: () => Buffer = () => randomBytes(15)): string {
@@ -24,10 +26,6 @@ export function seededBytes(seed: number): () => Buffer {
   };
 }
 
-export function rawCrashKey(layout: Layout, id: string): string {
-  const day = '20' + id.slice(-6);
-  return layout === 'v1' ? `${rawCrashPrefixes('v1', day)[0]}${id}` : `v2/raw_crash/${id.slice(0, 3)}/${day}/${id}`;
-}
 
 export interface SyntheticDay {
   ids: string[];

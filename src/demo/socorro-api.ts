@@ -629,8 +629,13 @@ export async function startSocorroApi(opts: SocorroApiOptions = {}): Promise<Soc
     if (todo.length === 0) return;
     await onProcessed?.(todo);
     processed.push(...todo);
-    const at = now();
-    for (const id of todo) if (!processor.neverIndex.has(id)) docs.set(id, at);
+    // The search document's `date` is the crash's (processed_crash.date_processed keeps the time
+    // the collector took the crash; reprocessing does not change it): noon of the id's date here.
+    for (const id of todo) {
+      if (processor.neverIndex.has(id)) continue;
+      const d = id.slice(-6);
+      docs.set(id, Date.UTC(2000 + Number(d.slice(0, 2)), Number(d.slice(2, 4)) - 1, Number(d.slice(4, 6)), 12));
+    }
   };
 
   const schedule = (values: string[]): void => {

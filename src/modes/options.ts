@@ -17,7 +17,9 @@ import {
 import type { StoreConfig, StoreKind } from '../ports/store.ts';
 import { DEFAULT_CHECK_CONCURRENCY, type CheckOptions } from './check.ts';
 import type { ListOptions } from './list.ts';
+import { API_LIMIT_PER_MINUTE, API_LIMIT_SHARE } from '../core/rate-limit.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX, DEFAULT_SLEEP_SECONDS, MAX_BATCH_SIZE, type ReprocessOptions } from './reprocess.ts';
+import { DEFAULT_EVERY_SECONDS, type VerifyOptions } from './verify.ts';
 
 /**
  * The one option layer: what an adapter read (by option name, as typed) becomes the options of a
@@ -74,7 +76,10 @@ export function parseStore(raw: RawOptions, { spell, env }: ParseContext): Store
   let emulator = false;
   if (!endpointText && kind === 'gcs' && env.STORAGE_EMULATOR_HOST?.trim()) {
     const host = env.STORAGE_EMULATOR_HOST.trim();
-    endpointText = /^https?:\/\//i.test(host) ? host : `http://${host}`;
+    // A URL of its own (http or https), or a bare host[:port]; nothing else is guessed at.
+    const bare = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(host);
+    if (!bare && !/^https?:\/\//i.test(host)) throw new UsageError(`STORAGE_EMULATOR_HOST: ${host} is not a host:port or URL`);
+    endpointText = bare ? `http://${host}` : host;
     emulator = true;
   }
   let endpoint: string | undefined;
@@ -118,13 +123,60 @@ export function parseListOptions(raw: RawOptions, out: string, ctx: ParseContext
   return { store, list: { dates, layout, chunkSize, maxChunks, ...parseWindow(raw, spell), out } };
 }
 
-export function parseCheckOptions(raw: RawOptions, files: string[], out: string, ctx: ParseContext): { store: StoreConfig; check: CheckOptions } {
+/** The search API of check and verify: the token is optional (search answers anonymous requests, at a lower rate). */
+export interface SearchConfig {
+  api: ApiConfig;
+  /** Search requests a minute: a share of Socorro's per-IP limit for this token (or none). */
+  perMinute: number;
+}
+
+function parseSearch(raw: RawOptions, ctx: ParseContext): SearchConfig | undefined {
+  if (!parseBoolean(ctx.spell, 'search', raw.search)) return undefined;
+  const token = str(raw.apiToken) || tokenFromEnv(ctx.env);
+  const apiUrl = parseApiUrl(raw, !!token, ctx.spell);
+  const limit = token ? API_LIMIT_PER_MINUTE.withToken : API_LIMIT_PER_MINUTE.anonymous;
+  return { api: { apiUrl, token }, perMinute: Math.floor(limit * API_LIMIT_SHARE) };
+}
+
+export function parseCheckOptions(
+  raw: RawOptions,
+  files: string[],
+  out: string,
+  ctx: ParseContext,
+): { store: StoreConfig; check: CheckOptions; search?: SearchConfig } {
   const { spell } = ctx;
   const concurrency = parseInteger(spell, 'concurrency', raw.concurrency, DEFAULT_CHECK_CONCURRENCY, 1, 1024);
   const store = parseStore(raw, ctx);
+  const search = parseSearch(raw, ctx);
   return {
     store,
-    check: { files, out, concurrency, skipInvalid: parseBoolean(spell, 'skipInvalid', raw.skipInvalid), skipInvalidOption: spell('skipInvalid') },
+    check: { files, out, concurrency, skipInvalid: parseBoolean(spell, 'skipInvalid', raw.skipInvalid), skipInvalidOption: spell('skipInvalid'), search: !!search },
+    search,
+  };
+}
+
+export function parseVerifyOptions(
+  raw: RawOptions,
+  files: string[],
+  out: string,
+  ctx: ParseContext,
+): { store: StoreConfig; verify: VerifyOptions; search?: SearchConfig } {
+  const { spell } = ctx;
+  const store = parseStore(raw, ctx);
+  const search = parseSearch(raw, ctx);
+  return {
+    store,
+    verify: {
+      files,
+      out,
+      search: !!search,
+      waitMinutes: parseSeconds(spell, 'wait', raw.wait, 0, 6 * 60, 'minutes'),
+      everySeconds: parseInteger(spell, 'every', raw.every, DEFAULT_EVERY_SECONDS, 1, 3600),
+      concurrency: parseInteger(spell, 'concurrency', raw.concurrency, 64, 1, 1024),
+      skipInvalid: parseBoolean(spell, 'skipInvalid', raw.skipInvalid),
+      skipInvalidOption: spell('skipInvalid'),
+    },
+    search,
   };
 }
 

@@ -27,6 +27,8 @@ const ERROR_BODY_MAX = 4096;
 interface Answer {
   status: number;
   body: string;
+  /** Last-Modified of a 2xx HEAD. */
+  lastModified?: string;
   /** The transport error when status is 0. */
   error?: string;
 }
@@ -102,7 +104,7 @@ export function gcsStore(opts: GcsOptions): ObjectStore {
         // A HEAD has no body; a GET's is read whole (a list page) or in part (an error).
         if (method === 'HEAD') {
           res.resume();
-          resolve({ status, body: '' });
+          resolve({ status, body: '', lastModified: res.headers['last-modified'] });
           return;
         }
         const chunks: Buffer[] = [];
@@ -181,6 +183,17 @@ export function gcsStore(opts: GcsOptions): ObjectStore {
       if (a instanceof StoreError) return a;
       const v = classifyObjectAnswer(a.status);
       return v === 'found' || v === 'missing' ? v : failure(v, what, a);
+    },
+
+    async savedAt(key: string): Promise<number | 'missing' | StoreError> {
+      const what = 'a HEAD of a raw crash';
+      const a = await authed('HEAD', headPath(key), what);
+      if (a instanceof StoreError) return a;
+      const v = classifyObjectAnswer(a.status);
+      if (v === 'missing') return v;
+      if (v !== 'found') return failure(v, what, a);
+      const t = a.lastModified ? Date.parse(a.lastModified) : NaN;
+      return Number.isFinite(t) ? t : failure('rejected', what, a, undefined, 'no Last-Modified in the answer');
     },
 
     close() {

@@ -55,6 +55,9 @@ function answerOf(err: unknown): { status: number; code: string | undefined; cre
   return { status, code, credentials: e.name === 'CredentialsProviderError' };
 }
 
+/** What a HEAD of `key` is, for messages. */
+const headOf = (key: string) => (key.startsWith('v1/processed_crash/') ? 'a HEAD of a processed crash' : 'a HEAD of a raw crash');
+
 /** What S3's port can say about each failure: which permission, which credentials. */
 function s3Detail(kind: StoreFailure, listing: boolean, bucket: string, err?: unknown): string {
   switch (kind) {
@@ -114,16 +117,23 @@ export function s3Store(opts: S3Options): ObjectStore {
     new StoreError(kind, storeMessage('S3', kind, what, status, s3Detail(kind, listing, Bucket, err)), { status, code, cause: err });
 
   const sdkHead = async (key: string): Promise<Presence | StoreError> => {
+    const a = await sdkHeadSaved(key);
+    return typeof a === 'number' ? 'found' : a;
+  };
+
+  /** A HEAD through the SDK: the object's Last-Modified when found. */
+  const sdkHeadSaved = async (key: string): Promise<number | 'missing' | StoreError> => {
     const { sdk, header } = await sdkClients();
     try {
       const out = await header.send(new sdk.HeadObjectCommand({ Bucket, Key: key }));
-      return classifyObjectAnswer(out.$metadata.httpStatusCode ?? 200) as Presence;
+      return out.LastModified?.getTime() ?? 0;
     } catch (err) {
       const a = answerOf(err);
-      if (a.credentials) return failure('no-credentials', 'a HEAD of a processed crash', 0, undefined, false, err);
+      if (a.credentials) return failure('no-credentials', headOf(key), 0, undefined, false, err);
       if (a.status === 0 && (err as Error).name === 'TypeError') throw err; // a bug, not an answer
       const v = classifyObjectAnswer(a.status, a.code);
-      return v === 'found' || v === 'missing' ? v : failure(v, 'a HEAD of a processed crash', a.status, a.code, false, err);
+      if (v === 'missing') return v;
+      return failure(v === 'found' ? 'rejected' : v, headOf(key), a.status, a.code, false, err);
     }
   };
 
@@ -186,7 +196,7 @@ export function s3Store(opts: S3Options): ObjectStore {
     if (Number.isFinite(server) && Math.abs(server - (Date.now() + clockOffsetMs)) >= SKEW_MS) {
       clockOffsetMs = server - Date.now();
       opts.log?.warn(`S3: this machine's clock is ${Math.round(clockOffsetMs / 1000)} s off the store's; signing with the store's time`);
-      return failure('unavailable', 'a HEAD of a processed crash', 403, 'RequestTimeTooSkewed', false);
+      return failure('unavailable', headOf(key), 403, 'RequestTimeTooSkewed', false);
     }
     const viaSdk = await sdkHead(key);
     if (!(viaSdk instanceof StoreError)) {
@@ -201,13 +211,13 @@ export function s3Store(opts: S3Options): ObjectStore {
       const a = answerOf(err);
       const kind = classifyListFailure(a.status, a.code);
       if (kind === 'clock-skew' || kind === 'signature' || kind === 'unauthenticated') {
-        return failure(kind, 'a HEAD of a processed crash', 403, a.code, false, err);
+        return failure(kind, headOf(key), 403, a.code, false, err);
       }
     }
     return viaSdk;
   };
 
-  const directHead = (t: HeadTarget, signer: SigV4Signer, c: SigningCredentials, key: string): Promise<{ status: number; date?: string }> => {
+  const directHead = (t: HeadTarget, signer: SigV4Signer, c: SigningCredentials, key: string): Promise<{ status: number; date?: string; lastModified?: string }> => {
     const path = t.pathPrefix + key;
     const date = signer.now(Date.now() + clockOffsetMs);
     const authorization = signer.headAuthorization(c, t.host, path, date);
@@ -229,7 +239,7 @@ export function s3Store(opts: S3Options): ObjectStore {
       const onResponse = (res: IncomingMessage) => {
         res.resume();
         const status = res.statusCode ?? 0;
-        resolve(status === 403 ? { status, date: res.headers.date } : { status });
+        resolve(status === 403 ? { status, date: res.headers.date } : { status, lastModified: res.headers['last-modified'] });
       };
       const req = t.https ? httpsRequest(options, onResponse) : httpRequest(options, onResponse);
       req.on('timeout', () => req.destroy());
@@ -238,6 +248,42 @@ export function s3Store(opts: S3Options): ObjectStore {
       req.on('close', () => resolve({ status: 0 }));
       req.end();
     });
+  };
+
+  /**
+   * One HEAD: the signed direct path when it handles the key, else the SDK. Found is the
+   * object's Last-Modified (0 when not asked for or not given).
+   */
+  const headOnce = async (key: string, wantTime: boolean): Promise<number | 'missing' | StoreError> => {
+    if (direct === undefined) await resolveDirect();
+    if (!direct || !PLAIN_KEY.test(key)) return sdkHeadSaved(key);
+    const now = Date.now();
+    if (creds === undefined || now - credsAt > CREDENTIALS_RECHECK_MS) {
+      const { lister, header } = await sdkClients();
+      try {
+        // The SDK's provider: its default chain, memoized and refreshed before expiry.
+        creds = (await header.config.credentials());
+        credsAt = now;
+      } catch (err) {
+        return failure('no-credentials', headOf(key), 0, undefined, false, err);
+      }
+      // Measured by the SDK from its answers' Date (the bucket check's listing among them).
+      clockOffsetMs = lister.config.systemClockOffset || clockOffsetMs;
+    }
+    const { status, date, lastModified } = await directHead(direct.target, direct.signer, creds, key);
+    if (status === 403) {
+      // Once S3 has refused for good, the HEADs still in flight get the same answer without asking again.
+      if (refused) return refused;
+      const v = await (confirming ??= confirm403(key, date).finally(() => (confirming = undefined)));
+      if (v instanceof StoreError && v.kind !== 'unavailable') refused = v;
+      return v === 'found' ? 0 : v;
+    }
+    const v = classifyObjectAnswer(status);
+    if (v === 'missing') return v;
+    if (v !== 'found') return failure(v, headOf(key), status, undefined, false);
+    if (!wantTime) return 0;
+    const t = lastModified ? Date.parse(lastModified) : NaN;
+    return Number.isFinite(t) ? t : 0;
   };
 
   return {
@@ -261,31 +307,12 @@ export function s3Store(opts: S3Options): ObjectStore {
     },
 
     async head(key) {
-      if (direct === undefined) await resolveDirect();
-      if (!direct || !PLAIN_KEY.test(key)) return sdkHead(key);
-      const now = Date.now();
-      if (creds === undefined || now - credsAt > CREDENTIALS_RECHECK_MS) {
-        const { lister, header } = await sdkClients();
-        try {
-          // The SDK's provider: its default chain, memoized and refreshed before expiry.
-          creds = (await header.config.credentials());
-          credsAt = now;
-        } catch (err) {
-          return failure('no-credentials', 'a HEAD of a processed crash', 0, undefined, false, err);
-        }
-        // Measured by the SDK from its answers' Date (the bucket check's listing among them).
-        clockOffsetMs = lister.config.systemClockOffset || clockOffsetMs;
-      }
-      const { status, date } = await directHead(direct.target, direct.signer, creds, key);
-      if (status === 403) {
-        // Once S3 has refused for good, the HEADs still in flight get the same answer without asking again.
-        if (refused) return refused;
-        const v = await (confirming ??= confirm403(key, date).finally(() => (confirming = undefined)));
-        if (v instanceof StoreError && v.kind !== 'unavailable') refused = v;
-        return v;
-      }
-      const v = classifyObjectAnswer(status);
-      return v === 'found' || v === 'missing' ? v : failure(v, 'a HEAD of a processed crash', status, undefined, false);
+      const a = await headOnce(key, false);
+      return typeof a === 'number' ? 'found' : a;
+    },
+
+    savedAt(key) {
+      return headOnce(key, true);
     },
 
     async close() {

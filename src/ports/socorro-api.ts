@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { isRetryableApiStatus } from '../core/classify.ts';
 import { API_RETRY, backoffMs, parseRetryAfter, type RetryPolicy } from '../core/retry.ts';
+import { idsPerSearch, searchQuery } from '../core/search.ts';
 
 /** An answer of Socorro's API after retries. */
 export interface ApiAnswer {
@@ -12,12 +13,27 @@ export interface ApiAnswer {
   error?: string;
 }
 
-/** What the modes need from Socorro. */
-export interface ReprocessingApi {
+/** What a search said: the ids it found among those asked, when it answered 2xx with hits. */
+export interface SearchAnswer extends ApiAnswer {
+  found?: Set<string>;
+}
+
+/** What the modes need from Socorro (crash-stats' API). */
+export interface CrashStatsApi {
   /** POSTs one batch to /api/Reprocessing/; answers HTTP and network failures, never throws for them. */
   submit(crashIds: string[]): Promise<ApiAnswer>;
+  /**
+   * Asks /api/SuperSearch/ which of `crashIds` (all of one crash date) it has; `variant` changes
+   * the query's cache key only (see core/search.ts). Answers failures, never throws for them.
+   */
+  search(crashIds: string[], variant?: number): Promise<SearchAnswer>;
+  /** How many ids one search request can take. */
+  readonly idsPerSearch: number;
   close(): Promise<void>;
 }
+
+export type ReprocessingApi = Pick<CrashStatsApi, 'submit' | 'close'>;
+export type SearchApi = Pick<CrashStatsApi, 'search' | 'idsPerSearch' | 'close'>;
 
 export type RetryListener = (reason: string, attempt: number, waitMs: number) => void;
 
@@ -49,9 +65,10 @@ export function reprocessingForm(crashIds: string[], ruleset?: string): string {
  * Socorro's API over undici: one keep-alive pool, and undici's RetryAgent for 429, 5xx and
  * network errors with the project's one backoff policy (core/retry.ts), Retry-After honoured.
  */
-export function socorroApi(opts: ApiOptions): ReprocessingApi {
+export function socorroApi(opts: ApiOptions): CrashStatsApi {
   const base = new URL(opts.apiUrl.replace(/\/+$/, '') + '/');
   const reprocessing = new URL('api/Reprocessing/', base);
+  const superSearch = new URL('api/SuperSearch/', base);
   const timeout = opts.timeoutMs ?? 60_000;
   const policy = opts.policy ?? API_RETRY;
   // Error pages can echo the request's headers (debug pages, some proxies): the token must not reach a log.
@@ -102,6 +119,23 @@ export function socorroApi(opts: ApiOptions): ReprocessingApi {
   return {
     submit(crashIds) {
       return call('POST', reprocessing, { 'content-type': 'application/x-www-form-urlencoded' }, reprocessingForm(crashIds, opts.ruleset));
+    },
+    idsPerSearch: idsPerSearch(superSearch.pathname),
+    async search(crashIds, variant = 0) {
+      const url = new URL(superSearch);
+      url.search = searchQuery(crashIds, variant);
+      const a: SearchAnswer = await call('GET', url, { accept: 'application/json' });
+      if (a.status < 200 || a.status >= 300) return a;
+      try {
+        const hits = (JSON.parse(a.body) as { hits?: Array<{ uuid?: unknown }> }).hits;
+        if (!Array.isArray(hits)) return { status: 0, body: a.body.slice(0, 200), error: 'the search answer had no hits list' };
+        const asked = new Set(crashIds);
+        a.found = new Set(hits.map((h) => h.uuid).filter((u): u is string => typeof u === 'string' && asked.has(u)));
+        a.body = '';
+        return a;
+      } catch {
+        return { status: 0, body: a.body.slice(0, 200), error: 'the search answer was not JSON' };
+      }
     },
     async close() {
       if (lazy) await (await lazy).close();

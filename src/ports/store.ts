@@ -81,6 +81,11 @@ export interface ObjectStore {
    * rejects only on a bug.
    */
   head(key: string): Promise<Presence | StoreError>;
+  /**
+   * When the object was saved (its Last-Modified, epoch ms), or 'missing'; a StoreError as head
+   * gives one. How check finds the hour a havenot's raw crash was saved.
+   */
+  savedAt(key: string): Promise<number | 'missing' | StoreError>;
   /** Closes sockets and timers. */
   close(): Promise<void>;
 }

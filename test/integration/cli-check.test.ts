@@ -1,14 +1,15 @@
 /**
- * `check` through the CLI's main() against a real S3 protocol server: HEAD
- * v1/processed_crash/{id}, haves/havenots, reruns. One bucket, seeded once.
+ * `check` through the CLI's main() against each store (STORE_KINDS: S3 — s3rver or RGW — and
+ * Google Cloud Storage with bearer tokens): HEAD v1/processed_crash/{id}, haves/havenots,
+ * reruns. One bucket per store, seeded once with the same crashes.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDay } from '../../src/demo/crashes.ts';
-import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
+import { STORE_KINDS, exportStoreEnv, startTestStore, type StoreKind, type TestStore } from '../support/stores.ts';
 import { exists, listDir, readIds, runCli, type CliRun } from './cli-harness.ts';
 
 const BUCKET = `cli-check-${process.pid}`;
@@ -17,39 +18,49 @@ const DAY = '20160918';
 const day = syntheticDay(DAY, 60, 0.4, 'v1', 5);
 const unprocessed = new Set(day.unprocessed);
 const processed = day.ids.filter((id) => !unprocessed.has(id));
-
-let s3: S3Endpoint;
-let work: string;
-let listed: string; // an out folder with uuids.txt and chunks/ from `list`
-let chunkFiles: string[];
-
-function s3Args(out: string, endpoint = s3.endpoint): string[] {
-  return ['--bucket', BUCKET, '--endpoint', endpoint, '--path-style', '--out', out, '-q'];
-}
-function check(files: string[], out: string, extra: string[] = []): Promise<CliRun> {
-  return runCli(['check', ...files, ...s3Args(out), '--concurrency', '8', ...extra], { ...s3.env });
-}
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 
-beforeAll(async () => {
-  s3 = await startTestS3();
-  await createBucket(s3.client, BUCKET);
-  await putObjects(s3.client, BUCKET, day.keys);
-  work = await mkdtemp(join(tmpdir(), 'cli-check-'));
-  listed = join(work, 'listed');
-  const r = await runCli(['list', '--dates', DAY, '--chunk-size', '25', ...s3Args(listed)], { ...s3.env });
-  if (r.code !== 0) throw new Error(`list failed: ${r.stderr}`);
-  chunkFiles = (await listDir(join(listed, 'chunks'))).map((f) => join(listed, 'chunks', f));
-});
+/** What a 403 to a HEAD must explain, per store: why S3 says 403, which IAM permissions GCS needs. */
+const FORBIDDEN_SAYS: Record<StoreKind, RegExp[]> = {
+  s3: [/403/, /s3:ListBucket/],
+  gcs: [/403/, /storage\.objects\.get and storage\.objects\.list/, /roles\/storage\.objectViewer/],
+};
 
-afterAll(async () => {
-  await s3?.close();
-  if (work) await rm(work, { recursive: true, force: true });
-});
+describe.each(STORE_KINDS)('check on %s', (kind) => {
+  let store: TestStore;
+  let undoEnv = () => {};
+  let work: string;
+  let listed: string; // an out folder with uuids.txt and chunks/ from `list`
+  let chunkFiles: string[];
 
-describe('check', () => {
+  function storeArgs(out: string, endpoint?: string): string[] {
+    return [...store.args(BUCKET, endpoint), '--out', out, '-q'];
+  }
+  function check(files: string[], out: string, extra: string[] = []): Promise<CliRun> {
+    return runCli(['check', ...files, ...storeArgs(out), '--concurrency', '8', ...extra], { ...store.env });
+  }
+
+  beforeAll(async () => {
+    store = await startTestStore(kind);
+    undoEnv = exportStoreEnv(store);
+    await store.createBucket(BUCKET);
+    await store.put(BUCKET, day.keys);
+    work = await mkdtemp(join(tmpdir(), `cli-check-${kind}-`));
+    listed = join(work, 'listed');
+    const r = await runCli(['list', '--dates', DAY, '--chunk-size', '25', ...storeArgs(listed)], { ...store.env });
+    if (r.code !== 0) throw new Error(`list failed: ${r.stderr}`);
+    chunkFiles = (await listDir(join(listed, 'chunks'))).map((f) => join(listed, 'chunks', f));
+  });
+
+  afterAll(async () => {
+    undoEnv();
+    await store?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
   it('the fixture: list made three chunks of the planted ids, with processed and unprocessed ones', async () => {
     expect(chunkFiles.map((f) => f.slice(f.lastIndexOf('/') + 1))).toEqual(['uuids-0-25.txt', 'uuids-25-50.txt', 'uuids-50-60.txt']);
+    expect(await readIds(join(listed, 'uuids.txt'))).toEqual(day.ids);
     expect(processed.length).toBeGreaterThan(10);
     expect(unprocessed.size).toBeGreaterThan(10);
   });
@@ -83,15 +94,18 @@ describe('check', () => {
     const out = join(work, 'rerun');
     expect((await check(chunkFiles.slice(0, 2), out)).code).toBe(0);
     const before = [await readFile(join(out, 'haves.txt'), 'utf8'), await readFile(join(out, 'havenots.txt'), 'utf8')];
-    // Through a counting proxy: the rerun must not HEAD anything.
-    const proxy = await startFaultProxy(s3.endpoint);
+    // Through a counting proxy (plain HTTP forwarding, so for either store): the rerun must not
+    // send anything — no HEAD, no listing, and on GCS no token request either.
+    const tokensBefore = store.tokens?.requests.length;
+    const proxy = await startFaultProxy(store.endpoint);
     let r: CliRun;
     try {
-      r = await runCli(['check', ...chunkFiles.slice(0, 2), ...s3Args(out, proxy.url), '--concurrency', '8'], { ...s3.env });
+      r = await runCli(['check', ...chunkFiles.slice(0, 2), ...storeArgs(out, proxy.url), '--concurrency', '8'], { ...store.env });
       expect(proxy.stats.requests).toBe(0);
     } finally {
       await proxy.close();
     }
+    expect(store.tokens?.requests.length).toBe(tokensBefore);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('checked 0 of 50 id(s)');
     expect(r.stdout).toContain('50 skipped');
@@ -161,14 +175,15 @@ describe('check', () => {
     expect(await exists(join(out, 'haves.txt'))).toBe(false);
   });
 
-  it('a 403 on HEAD stops the run at once, explains ListBucket, and writes no havenots', async () => {
-    const proxy = await startFaultProxy(s3.endpoint, { forbidHead: true });
+  it('a 403 on HEAD stops the run at once, explains it for the store, and writes no havenots', async () => {
+    // The proxy lets the bucket check's listing through and answers every HEAD 403: on S3 what
+    // a missing s3:ListBucket does to absent keys, on GCS a token without storage.objects.get.
+    const proxy = await startFaultProxy(store.endpoint, { forbidHead: true });
     try {
       const out = join(work, 'forbidden');
-      const r = await runCli(['check', join(listed, 'uuids.txt'), ...s3Args(out, proxy.url), '--concurrency', '2'], { ...s3.env });
+      const r = await runCli(['check', join(listed, 'uuids.txt'), ...storeArgs(out, proxy.url), '--concurrency', '2'], { ...store.env });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('403');
-      expect(r.stderr).toContain('s3:ListBucket');
+      for (const says of FORBIDDEN_SAYS[kind]) expect(r.stderr).toMatch(says);
       expect(await readIds(join(out, 'havenots.txt'))).toEqual([]);
       expect(await readIds(join(out, 'haves.txt'))).toEqual([]);
       // Stopped at once: nowhere near one HEAD per id.
@@ -177,5 +192,14 @@ describe('check', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('a bucket that does not exist: exit 1 before any result file is written (its HEADs would all be 404)', async () => {
+    const out = join(work, 'nobucket');
+    const r = await runCli(['check', join(listed, 'uuids.txt'), ...store.args('no-such-bucket-here'), '--out', out, '-q'], { ...store.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${kind === 'gcs' ? 'GCS' : 'S3'}: no such bucket`));
+    expect(await exists(join(out, 'haves.txt'))).toBe(false);
+    expect(await exists(join(out, 'havenots.txt'))).toBe(false);
   });
 });

@@ -481,7 +481,7 @@ describe('processor stand-in', () => {
   // The ids are dated 261215 (today): their ± 5 days.
   const found = (s: SocorroApi, ids: string[]) => uuidsFound(s.url, verifyParams(ids, '2026-12-10', '2026-12-20'));
 
-  it('processes accepted ids after delayMs: the hook first, then the index, dated now', async () => {
+  it('processes accepted ids after delayMs: the hook first, then the index, dated by the crash id (noon of its date)', async () => {
     const calls: string[][] = [];
     let indexedDuringHook: boolean | undefined;
     const s = await start({

@@ -26,6 +26,8 @@ export class MemoryStore implements ObjectStore {
   readonly bucket: string;
   readonly objects = new Map<string, number | undefined>();
   readonly calls: Record<Op, number> = { list: 0, head: 0 };
+  /** Every key a HEAD asked for. */
+  readonly keysAsked = new Set<string>();
   /** HEADs in flight now, and the most at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -80,6 +82,7 @@ export class MemoryStore implements ObjectStore {
 
   async head(key: string): Promise<Presence | StoreError> {
     const n = ++this.calls.head;
+    this.keysAsked.add(key);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -90,6 +93,12 @@ export class MemoryStore implements ObjectStore {
     } finally {
       this.inFlight--;
     }
+  }
+
+  async savedAt(key: string): Promise<number | 'missing' | StoreError> {
+    const a = await this.head(key);
+    if (a !== 'found') return a;
+    return this.objects.get(key) ?? 0;
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,10 @@
  * GOOGLE_APPLICATION_CREDENTIALS, as a workflow job does).
  *
  * TEST_STORES=s3 (or gcs) narrows the suites to one store (the RGW leg of .ci/run runs s3 only).
+ *
+ * A suite that runs the CLI in its own process (runCli) must call exportStoreEnv(store) for
+ * the run: google-auth-library reads Application Default Credentials from process.env, not from
+ * the env passed to main(). S3's keys do travel in that env, so S3 runs are unaffected.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,5 +83,26 @@ export async function startTestStore(kind: StoreKind, gcsOptions: GcsServerOptio
       await Promise.allSettled([gcs.close(), tokens.close()]);
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Puts a GCS store's credentials environment into process.env, where google-auth-library reads
+ * Application Default Credentials (the in-process CLI's env object never reaches it); returns
+ * the undo. For S3 it changes nothing: its keys go in the env passed to runCli, and putting them
+ * in process.env would let a test pass on keys the CLI was not given.
+ */
+export function exportStoreEnv(store: Pick<TestStore, 'kind' | 'env'>): () => void {
+  if (store.kind !== 'gcs') return () => {};
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(store.env)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   };
 }

@@ -192,7 +192,14 @@ describe('parseListOptions', () => {
 
 describe('parseCheckOptions', () => {
   it('bounds the concurrency and passes the adapter\'s spelling of skip-invalid on', () => {
-    expect(parseCheckOptions({ bucket: 'crashes' }, ['f'], '/o', cliCtx).check).toEqual({ files: ['f'], out: '/o', concurrency: 128, skipInvalid: false, skipInvalidOption: '--skip-invalid' });
+    expect(parseCheckOptions({ bucket: 'crashes' }, ['f'], '/o', cliCtx).check).toEqual({
+      files: ['f'],
+      out: '/o',
+      concurrency: 128,
+      skipInvalid: false,
+      skipInvalidOption: '--skip-invalid',
+      search: false,
+    });
     expect(parseCheckOptions({ bucket: 'crashes' }, [], '/o', actionCtx).check.skipInvalidOption).toBeUndefined();
     expect(refusal(() => parseCheckOptions({ bucket: 'crashes', concurrency: '0' }, [], '/o', cliCtx))).toBe('--concurrency: 0 is not a whole number from 1 to 1024');
   });
