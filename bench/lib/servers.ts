@@ -5,19 +5,32 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
+import type { GcsCounts, GcsRateLimit } from '../../src/demo/gcs-server.ts';
 import { createBucket, putObjects, s3Client } from '../../src/demo/s3.ts';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { forEachPooled } from '../../src/core/pool.ts';
+import { startLineChild } from './proc.ts';
 
-/** An S3 server the rows run against. */
+/** A store the rows run against: an S3 (s3rver, Ceph RGW) or the loopback GCS server. */
 export interface BenchServer {
+  /** 's3rver', 'ceph-rgw' or 'gcs': the table's server column. */
   name: string;
+  kind: 's3' | 'gcs';
+  /** The base URL (S3: the endpoint; GCS: the emulator's URL, which moves when it restarts). */
   endpoint: string;
-  env: Record<string, string>;
-  client: S3Client;
+  /**
+   * What the CLI and the children need in their environment (S3: keys and region; GCS:
+   * STORAGE_EMULATOR_HOST and no credentials at all). An undefined value removes the variable
+   * from the inherited environment.
+   */
+  env: Record<string, string | undefined>;
+  /** The CLI's arguments naming `bucket` on this store; an S3 endpoint can be a proxy in front of it. */
+  cliArgs(bucket: string, endpoint?: string): string[];
   /** Creates a bucket holding these keys (empty bodies of '{}'). */
   seed(bucket: string, keys: string[]): Promise<void>;
+  /** The GCS server's controls (latency and rate limit are the server's own; no proxy). */
+  gcs?: GcsControl;
   close(): Promise<void>;
 }
 
@@ -26,6 +39,8 @@ const creds = (accessKeyId: string, secretAccessKey: string) => ({
   AWS_SECRET_ACCESS_KEY: secretAccessKey,
   AWS_REGION: 'us-west-2',
 });
+
+const s3Args = (own: string) => (bucket: string, endpoint = own) => ['--bucket', bucket, '--endpoint', endpoint, '--path-style'];
 
 /**
  * s3rver 3.7.1 in this process. Objects are seeded by writing s3rver's own files (object, .md5,
@@ -43,9 +58,10 @@ export async function startS3rverBench(): Promise<BenchServer> {
   const meta = JSON.stringify({ 'content-type': 'application/octet-stream' }, null, 2);
   return {
     name: 's3rver',
+    kind: 's3',
     endpoint,
     env: creds('S3RVER', 'S3RVER'),
-    client,
+    cliArgs: s3Args(endpoint),
     async seed(bucket, keys) {
       await createBucket(client, bucket);
       const made = new Map<string, Promise<unknown>>();
@@ -114,9 +130,10 @@ export async function startRgwBench(root: string): Promise<BenchServer | undefin
   const client = s3Client(endpoint, ak, sk);
   return {
     name: 'ceph-rgw',
+    kind: 's3',
     endpoint,
     env: creds(ak, sk),
-    client,
+    cliArgs: s3Args(endpoint),
     async seed(bucket, keys) {
       await createBucket(client, bucket);
       await putObjects(client, bucket, keys);
@@ -168,4 +185,90 @@ export async function startHeadStub(latencyMs = 0): Promise<{ endpoint: string; 
 
 export async function ensureDir(file: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
+}
+
+/** The GCS bench server's controls, each a command to its process (bench/children/gcs-server.ts). */
+export interface GcsControl {
+  /** Milliseconds the server adds before every answer (0: instant). */
+  setLatency(ms: number): Promise<void>;
+  /**
+   * A token-bucket limit (undefined: none) and what it answers above it. A status other than the
+   * current one restarts the server on a new port with the same objects: `endpoint` and `env`
+   * of the BenchServer follow.
+   */
+  setRateLimit(limit: GcsRateLimit | undefined, status?: 429 | 503): Promise<void>;
+  counts(): Promise<GcsCounts>;
+  resetStats(): Promise<void>;
+  /** Bearer tokens the server has seen: 0 unless credentials leaked into a run. */
+  tokensSeen(): Promise<number>;
+  /**
+   * Start watching the requests let through (answers but 429/503, sampled every 10 ms); window()
+   * stops and tells how many came from the first sample that saw one to the last change, and in what span.
+   */
+  sample(): Promise<void>;
+  window(): Promise<{ passed: number; inSpan: number; spanMs: number }>;
+}
+
+/**
+ * The loopback GCS server (src/demo/gcs-server.ts, auth 'none') in a child process of its own,
+ * reached by the CLI as an emulator: STORAGE_EMULATOR_HOST and a gs:// bucket, with no
+ * GOOGLE_APPLICATION_CREDENTIALS and CLOUDSDK_CONFIG pointing at an empty folder, so that no
+ * credentials of this machine's reach it (tokensSeen() proves it). Seeding is the server's
+ * in-process put, sent as commands.
+ */
+export async function startGcsBench(): Promise<BenchServer> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), '../children/gcs-server.ts');
+  const child = await startLineChild([script]);
+  const noGcloud = await mkdtemp(join(tmpdir(), 'bench-no-gcloud-'));
+  const ask = async <T>(cmd: Record<string, unknown>): Promise<T> => {
+    const r = (await child.ask(JSON.stringify(cmd))) as T & { error?: string };
+    if (r.error) throw new Error(`GCS bench server: ${cmd.op as string}: ${r.error}`);
+    return r;
+  };
+  const server: BenchServer = {
+    name: 'gcs',
+    kind: 'gcs',
+    endpoint: '',
+    env: {},
+    cliArgs: (bucket) => ['--bucket', `gs://${bucket}`],
+    async seed(bucket, keys) {
+      // A few MB a command at most.
+      for (let i = 0; i < keys.length || i === 0; i += 20_000) await ask({ op: 'seed', bucket, keys: keys.slice(i, i + 20_000) });
+    },
+    async close() {
+      await child.close();
+      await rm(noGcloud, { recursive: true, force: true });
+    },
+  };
+  const at = ({ url, host }: { url: string; host: string }) => {
+    server.endpoint = url;
+    server.env = {
+      STORAGE_EMULATOR_HOST: host,
+      CLOUDSDK_CONFIG: noGcloud,
+      GOOGLE_APPLICATION_CREDENTIALS: undefined,
+      // Nothing of S3 is needed; nothing of a real account either.
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+    };
+  };
+  at(child.first as { url: string; host: string });
+  server.gcs = {
+    async setLatency(ms) {
+      await ask({ op: 'latency', ms });
+    },
+    async setRateLimit(limit, status) {
+      at(await ask<{ url: string; host: string }>({ op: 'rateLimit', limit: limit ?? null, status }));
+    },
+    counts: () => ask<GcsCounts>({ op: 'counts' }),
+    async resetStats() {
+      await ask({ op: 'reset' });
+    },
+    tokensSeen: async () => (await ask<{ tokens: number }>({ op: 'tokens' })).tokens,
+    async sample() {
+      await ask({ op: 'sample', every: 10 });
+    },
+    window: () => ask<{ passed: number; inSpan: number; spanMs: number }>({ op: 'window' }),
+  };
+  return server;
 }
