@@ -21,3 +21,13 @@ export function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+/**
+ * `text` with each secret replaced by [redacted]: servers (and proxies in front of them) have
+ * been seen to quote a request's Authorization header back in an error page.
+ */
+export function redact(text: string, ...secrets: Array<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 8) out = out.split(s).join('[redacted]');
+  return out;
+}

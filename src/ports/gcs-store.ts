@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { classifyListFailure, classifyObjectAnswer, type Presence, type StoreFailure } from '../core/classify.ts';
+import { redact } from '../core/errors.ts';
 import { CredentialsError, type BearerTokens } from './gcs-auth.ts';
 import { StoreError, storeMessage, type ListedObject, type ListPage, type ListQuery, type ObjectStore } from './store.ts';
 
@@ -114,8 +115,9 @@ export function gcsStore(opts: GcsOptions): ObjectStore {
           if (ok || size < ERROR_BODY_MAX) chunks.push(c);
           size += c.length;
         });
-        res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (err) => resolve({ status: 0, body: '', error: err.message }));
+        // An error page may quote the request's Authorization header: never pass the token on.
+        res.on('end', () => resolve({ status, body: ok ? Buffer.concat(chunks).toString('utf8') : redact(Buffer.concat(chunks).toString('utf8'), token) }));
+        res.on('error', (err) => resolve({ status: 0, body: '', error: redact(err.message, token) }));
       };
       const req = https ? httpsRequest(options, onResponse) : httpRequest(options, onResponse);
       req.on('timeout', () => req.destroy(new Error('timed out')));

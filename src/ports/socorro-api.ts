@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { isRetryableApiStatus } from '../core/classify.ts';
+import { redact } from '../core/errors.ts';
 import { API_RETRY, backoffMs, parseRetryAfter, type RetryPolicy } from '../core/retry.ts';
 import { idsPerSearch, searchQuery } from '../core/search.ts';
 
@@ -47,6 +48,12 @@ export interface ApiOptions {
   /** Called before each retry, for the log. */
   onRetry?: RetryListener;
   timeoutMs?: number;
+  /**
+   * Cuts a retry wait short (a cancelled job: the runner kills it 10 s after the first signal,
+   * and a Retry-After can be longer): the request then fails as it last answered. A request in
+   * flight is left to finish, so an accepted batch's answer still reaches the ledger.
+   */
+  signal?: AbortSignal;
 }
 
 const NETWORK_CODES = new Set([
@@ -72,7 +79,7 @@ export function socorroApi(opts: ApiOptions): CrashStatsApi {
   const timeout = opts.timeoutMs ?? 60_000;
   const policy = opts.policy ?? API_RETRY;
   // Error pages can echo the request's headers (debug pages, some proxies): the token must not reach a log.
-  const redact = (s: string): string => (opts.token ? s.split(opts.token).join('[redacted]') : s);
+  const hide = (s: string): string => redact(s, opts.token);
   // undici is loaded on the first request: a dry run never pays for it.
   let lazy: Promise<Dispatcher> | undefined;
   const dispatcher = () => (lazy ??= makeDispatcher());
@@ -89,10 +96,19 @@ export function socorroApi(opts: ApiOptions): CrashStatsApi {
         const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> };
         const attempt = ctx.state.counter;
         const transient = e.statusCode ? isRetryableApiStatus(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
-        if (!transient || attempt >= policy.attempts) return cb(err);
+        if (!transient || attempt >= policy.attempts || opts.signal?.aborted) return cb(err);
         const wait = backoffMs(policy, attempt, parseRetryAfter(e.headers?.['retry-after'], Date.now()));
         opts.onRetry?.(e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? e.message), attempt, wait);
-        return setTimeout(() => cb(null), wait) as unknown as null;
+        const stop = () => {
+          clearTimeout(timer);
+          cb(err);
+        };
+        const timer = setTimeout(() => {
+          opts.signal?.removeEventListener('abort', stop);
+          cb(null);
+        }, wait);
+        opts.signal?.addEventListener('abort', stop, { once: true });
+        return timer as unknown as null;
       },
     });
   };
@@ -108,11 +124,11 @@ export function socorroApi(opts: ApiOptions): CrashStatsApi {
       const res = await (await dispatcher()).request({ origin: url.origin, path: url.pathname + url.search, method, headers: headers(extraHeaders), body });
       const text = await res.body.text();
       const ok = res.statusCode >= 200 && res.statusCode < 300;
-      return { status: res.statusCode, body: ok ? text : redact(text).slice(0, 500) };
+      return { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
     } catch (err) {
       const e = err as Error & { statusCode?: number; code?: string };
-      if (typeof e.statusCode === 'number') return { status: e.statusCode, body: redact(e.message) };
-      return { status: 0, body: '', error: redact(e.code ? `${e.code}: ${e.message}` : e.message) };
+      if (typeof e.statusCode === 'number') return { status: e.statusCode, body: hide(e.message) };
+      return { status: 0, body: '', error: hide(e.code ? `${e.code}: ${e.message}` : e.message) };
     }
   };
 

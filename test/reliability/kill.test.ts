@@ -1,6 +1,7 @@
 /**
  * kill -9: the CLI (`node src/cli/index.ts`) as a child process, SIGKILLed at seeded random
  * points (counted in requests it made, so the kill lands mid-run however loaded the machine is),
+ * check on each store of STORE_KINDS (S3; GCS with Workload Identity tokens) and reprocess,
  * killed again during the rerun, then run to completion. The final files must equal a clean
  * run's, with no torn line and no duplicate; the API must never have accepted an id twice except
  * for a batch that was already on the wire when the process died (its answer was lost with the
@@ -11,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCrashId, seededBytes } from '../../src/demo/crashes.ts';
-import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
+import { createBucket, putObjects, startTestS3 } from '../../src/demo/s3.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
 import { processedCrashKey } from '../../src/core/layouts.ts';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
 import {
   duplicates,
   metric,
@@ -26,6 +27,7 @@ import {
   waitFor,
   type ApiProxy,
 } from '../support/reliability.ts';
+import { STORE_KINDS, startTestStore, type StoreKind } from '../support/stores.ts';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const TOKEN = 'kill-test-token';
@@ -52,22 +54,58 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-describe('check, SIGKILLed twice per seed, then finished', () => {
+/**
+ * A store for the check runs, slowed down so a run lasts long enough to be killed in: S3 behind
+ * the fault proxy (8 ms per request), or the loopback GCS server with 8 ms of latency and bearer
+ * tokens through a Workload Identity credentials file (what a workflow job has). `requests`
+ * counts what reached it, which is where the kill points are counted.
+ */
+interface KillTarget {
+  args: string[];
+  env: Record<string, string>;
+  requests(): number;
+  close(): Promise<void>;
+}
+
+async function killTarget(kind: StoreKind, bucket: string, processedKeys: string[]): Promise<KillTarget> {
+  if (kind === 's3') {
+    const s3 = await startTestS3();
+    await createBucket(s3.client, bucket);
+    await putObjects(s3.client, bucket, processedKeys);
+    // A far-away S3: every request waits 8 ms.
+    const proxy = await startFaultProxy(s3.endpoint, { latencyMs: 8 });
+    return {
+      args: ['--bucket', bucket, '--endpoint', proxy.url, '--path-style'],
+      env: s3.env,
+      requests: () => proxy.stats.requests,
+      async close() {
+        await proxy.close();
+        await s3.close();
+      },
+    };
+  }
+  // As far away as S3 above: results are flushed on a timer, so a faster store would be killed
+  // before anything reached the files, and the reruns would resume from nothing.
+  const store = await startTestStore('gcs', { latencyMs: 8 });
+  await store.createBucket(bucket);
+  await store.put(bucket, processedKeys);
+  return { args: store.args(bucket), env: store.env, requests: () => store.gcs!.counts().requests, close: () => store.close() };
+}
+
+describe.each(STORE_KINDS)('check on %s, SIGKILLed twice per seed, then finished', (kind) => {
   const BUCKET = `rel-kill-${process.pid}-${Date.now().toString(36)}`;
   const N = 1200;
-  let s3: S3Endpoint;
-  let proxy: FaultProxy;
+  let target: KillTarget;
   const ids: string[] = [];
   const processed = new Set<string>();
   let idsFile = '';
   let clean: { haves: string[]; havenots: string[] };
+  /** Lines the killed runs left (haves + havenots), every kill of every seed. */
+  const leftByKills: number[] = [];
 
-  const run = (out: string) =>
-    spawnCli(['check', idsFile, '--bucket', BUCKET, '--endpoint', proxy.url, '--path-style', '--concurrency', '4', '--out', out, '-q'], s3.env);
+  const run = (out: string) => spawnCli(['check', idsFile, ...target.args, '--concurrency', '4', '--out', out, '-q'], target.env);
 
   beforeAll(async () => {
-    s3 = await startTestS3();
-    await createBucket(s3.client, BUCKET);
     const rand = seededBytes(31337);
     const seen = new Set<string>();
     while (ids.length < N) {
@@ -77,13 +115,11 @@ describe('check, SIGKILLed twice per seed, then finished', () => {
       ids.push(id);
       if (rand()[0] >= 77) processed.add(id);
     }
-    await putObjects(s3.client, BUCKET, [...processed].map(processedCrashKey));
-    idsFile = join(work, 'check-ids.txt');
+    target = await killTarget(kind, BUCKET, [...processed].map(processedCrashKey));
+    idsFile = join(work, `check-ids-${kind}.txt`);
     await writeFile(idsFile, ids.join('\n') + '\n');
-    // A far-away S3: every request waits 8 ms, so a run lasts long enough to be killed in.
-    proxy = await startFaultProxy(s3.endpoint, { latencyMs: 8 });
 
-    const out = join(work, 'check-clean');
+    const out = join(work, `check-clean-${kind}`);
     await mkdir(out);
     const r = await run(out).done;
     expect(r.code, r.stderr).toBe(0);
@@ -94,21 +130,20 @@ describe('check, SIGKILLed twice per seed, then finished', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await proxy?.close();
-    await s3?.close();
+    await target?.close();
   });
 
   it.each(SEEDS)('seed %i', async (seed) => {
     const rand = seeded(seed);
-    const out = join(work, `check-kill-${seed}`);
+    const out = join(work, `check-kill-${kind}-${seed}`);
     await mkdir(out);
     const kills: Array<{ atRequest: number; haves: number; havenots: number; torn: boolean }> = [];
     for (let k = 0; k < 2; k++) {
-      const base = proxy.stats.requests;
+      const base = target.requests();
       const at = 30 + Math.floor(rand() * (N - 200));
       const jitterMs = Math.floor(rand() * 20);
       const { child, done } = run(out);
-      const running = await waitFor(() => proxy.stats.requests - base >= at, child);
+      const running = await waitFor(() => target.requests() - base >= at, child);
       expect(running, 'the run ended before the kill point').toBe(true);
       await new Promise((r) => setTimeout(r, jitterMs));
       child.kill('SIGKILL');
@@ -119,7 +154,8 @@ describe('check, SIGKILLed twice per seed, then finished', () => {
       const n = await afterKill(join(out, 'havenots.txt'));
       for (const id of h.ids) expect(processed.has(id), `${id} in haves after kill ${k}`).toBe(true);
       for (const id of n.ids) expect(processed.has(id), `${id} in havenots after kill ${k}`).toBe(false);
-      kills.push({ atRequest: proxy.stats.requests - base, haves: h.ids.length, havenots: n.ids.length, torn: h.torn || n.torn });
+      kills.push({ atRequest: target.requests() - base, haves: h.ids.length, havenots: n.ids.length, torn: h.torn || n.torn });
+      leftByKills.push(h.ids.length + n.ids.length);
     }
     const fin = await run(out).done;
     expect(fin.code, fin.stderr).toBe(0);
@@ -128,11 +164,16 @@ describe('check, SIGKILLed twice per seed, then finished', () => {
     expect(haves).toEqual(clean.haves);
     expect(havenots).toEqual(clean.havenots);
     expect(haves.filter((id) => havenots.includes(id))).toEqual([]);
-    metric('kill-check', { seed, kills, finalHaves: haves.length, finalHavenots: havenots.length, lost: 0, duplicated: 0, misclassified: 0 });
+    metric('kill-check', { store: kind, seed, kills, finalHaves: haves.length, finalHavenots: havenots.length, lost: 0, duplicated: 0, misclassified: 0 });
   }, 180_000);
 
+  it('the kills above left results behind, so the reruns really resumed from partial files', () => {
+    expect(leftByKills).toHaveLength(2 * SEEDS.length);
+    expect(leftByKills.filter((n) => n > 0).length).toBeGreaterThan(0);
+  });
+
   it('a torn last line (a kill mid-write) is cut off and the id checked again', async () => {
-    const out = join(work, 'check-torn');
+    const out = join(work, `check-torn-${kind}`);
     await mkdir(out);
     const first = sorted(processed).slice(0, 10);
     const unp = ids.filter((id) => !processed.has(id));

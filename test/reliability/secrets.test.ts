@@ -5,12 +5,20 @@
  * INPUT_* env, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY. Everything is grepped: stdout, stderr,
  * every file in --out / the runner temp folder, the summary and output files. The action's
  * `::add-mask::` line (core.setSecret) is the one expected occurrence, and it must be there.
+ *
+ * Google Cloud Storage too (every CLI mode and action mode that touches a gs:// bucket, working
+ * and failing: 401, 403, a missing bucket, error pages that echo the Authorization header): the
+ * bearer tokens the loopback STS issued (test/support/gcp-token-service.ts `issued`), the GitHub
+ * OIDC request token of the credentials file, and the OIDC JWT itself appear nowhere either.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCrashId, seededBytes } from '../../src/demo/crashes.ts';
+import { silentReporter } from '../../src/core/progress.ts';
+import { makeCrashId, rawCrashKey, seededBytes } from '../../src/demo/crashes.ts';
 import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
 import { startSocorroApi, type FaultPlan, type SocorroApi } from '../../src/demo/socorro-api.ts';
 import { runReprocess } from '../../src/modes/reprocess.ts';
@@ -19,7 +27,24 @@ import { processedCrashKey, rawCrashPrefixes } from '../../src/core/layouts.ts';
 import { githubArtifactStore } from '../../src/ports/artifacts.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
-import { exists, filesUnder, metric, ROOT, spawnCli, spawnNode, startApiProxy, type ApiProxy, type ChildRun } from '../support/reliability.ts';
+import { runList } from '../../src/modes/list.ts';
+import { adcTokens } from '../../src/ports/gcs-auth.ts';
+import { gcsStore } from '../../src/ports/gcs-store.ts';
+import {
+  exists,
+  exportEnv,
+  filesUnder,
+  metric,
+  refuseGcsTokens,
+  restrictGcsPermissions,
+  ROOT,
+  spawnCli,
+  spawnNode,
+  startApiProxy,
+  type ApiProxy,
+  type ChildRun,
+} from '../support/reliability.ts';
+import { STORE_KINDS, startTestStore, type TestStore } from '../support/stores.ts';
 
 /** Recognisable, and with pieces that would show up if it were cut or re-encoded. */
 const TOKEN = 'srtok-7f3a9c1e5b2d-LEAKCHECK-40e8a1';
@@ -39,15 +64,15 @@ const ids: string[] = [];
 let scanned = 0;
 let scannedBytes = 0;
 
-/** Every place the token must not be; returns where it was found. */
-async function leaks(texts: Record<string, string>, dirs: string[]): Promise<string[]> {
+/** Every place the token (or `pieces`) must not be; returns where it was found. */
+async function leaks(texts: Record<string, string>, dirs: string[], pieces: string[] = PIECES): Promise<string[]> {
   const found: string[] = [];
   const all: Record<string, string> = { ...texts };
   for (const d of dirs) for (const f of await filesUnder(d)) all[join(d, f)] = await readFile(join(d, f), 'latin1');
   for (const [where, text] of Object.entries(all)) {
     scanned++;
     scannedBytes += text.length;
-    for (const p of PIECES) if (text.includes(p)) found.push(`${where}: ${JSON.stringify(text.slice(Math.max(0, text.indexOf(p) - 80), text.indexOf(p) + 80))}`);
+    for (const p of pieces) if (text.includes(p)) found.push(`${where}: ${JSON.stringify(text.slice(Math.max(0, text.indexOf(p) - 80), text.indexOf(p) + 80))}`);
   }
   return found;
 }
@@ -147,6 +172,163 @@ describe('network failures (in-process, small backoffs): the token is not in the
     expect(await leaks({ failure: r.failure ?? '', log: log.join('\n') }, [out])).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Google Cloud Storage: the loopback GCS server, tokens from the loopback STS through a Workload
+// Identity credentials file (test/support/stores.ts), as google-github-actions/auth leaves a job.
+
+const GBUCKET = `rel-secrets-gcs-${process.pid}-${Date.now().toString(36)}`;
+/** The header of every OIDC JWT the loopback GitHub endpoint mints: the JWT's first segment. */
+const OIDC_JWT_HEADER = Buffer.from(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5t: 'loopback', kid: 'loopback' })).toString('base64url');
+
+let gcsFixture: Promise<TestStore> | undefined;
+/** One GCS store for the file, started on first use (only when STORE_KINDS has gcs). */
+function gcsStoreFixture(): Promise<TestStore> {
+  return (gcsFixture ??= (async () => {
+    const g = await startTestStore('gcs');
+    await g.createBucket(GBUCKET);
+    await g.put(GBUCKET, [...ids.map((id) => rawCrashKey('v1', id)), ...ids.slice(0, 40).map(processedCrashKey)]);
+    return g;
+  })());
+}
+afterAll(async () => {
+  if (gcsFixture) await (await gcsFixture).close();
+});
+
+/**
+ * What must never be printed: every access token issued so far (whole, without its ya29 prefix,
+ * base64), the OIDC request token, any OIDC JWT; and the API token (check --search has both).
+ */
+function gcsSecrets(g: TestStore): string[] {
+  const out = [...PIECES, g.tokens!.githubEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN, Buffer.from(g.tokens!.githubEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN).toString('base64'), OIDC_JWT_HEADER];
+  for (const t of g.tokens!.issued) out.push(t.token, t.token.replace(/^ya29\.[a-z]\./, ''), Buffer.from(t.token).toString('base64'));
+  return out;
+}
+
+/** The env a workflow step has after google-github-actions/auth: the credentials file, and the OIDC request variables. */
+const gcsJobEnv = (g: TestStore) => ({ ...g.env, ...g.tokens!.githubEnv });
+
+interface EchoFront {
+  url: string;
+  requests: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in for GCS that answers every request with `status` and a GCS-shaped JSON error whose
+ * message quotes the request's Authorization header, as a debugging proxy or a misconfigured
+ * gateway in front of storage.googleapis.com might (HEADs get the status, no body).
+ */
+async function startEchoFront(status: 401 | 403 | 500): Promise<EchoFront> {
+  const reason = status === 401 ? 'authError' : status === 403 ? 'forbidden' : 'backendError';
+  const front: EchoFront = { url: '', requests: 0, close: async () => {} };
+  const server = http.createServer((req, res) => {
+    front.requests++;
+    req.resume();
+    const message = `${status === 401 ? 'Invalid Credentials' : status === 403 ? 'Forbidden' : 'Backend Error'} (gateway saw authorization: ${req.headers.authorization ?? '(none)'})`;
+    const body = JSON.stringify({ error: { code: status, message, errors: [{ message, domain: 'global', reason }] } });
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': Buffer.byteLength(body), ...(status === 401 ? { 'WWW-Authenticate': 'Bearer realm="https://accounts.google.com/"' } : {}) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  front.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  front.close = () =>
+    new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
+  fronts.push(front);
+  return front;
+}
+const fronts: EchoFront[] = [];
+afterAll(async () => {
+  for (const f of fronts) await f.close();
+});
+
+/** Every GCS run and what its scan found, recorded before asserting (the figures, however it ended). */
+const gcsRuns: Array<{ name: string; leaks: number; tokensIssued: number }> = [];
+afterAll(() => {
+  if (gcsRuns.length) metric('secrets-gcs', { runs: gcsRuns.length, leaks: gcsRuns.reduce((a, r) => a + r.leaks, 0), leaking: gcsRuns.filter((r) => r.leaks).map((r) => r.name), tokensIssued: gcsRuns.reduce((a, r) => a + r.tokensIssued, 0) });
+});
+
+if (STORE_KINDS.includes('gcs')) {
+  describe('CLI on a gs:// bucket: no GCS token, OIDC request token or OIDC JWT in stdout, stderr or --out', () => {
+    let g: TestStore;
+    let idsFile = '';
+    let processedFile = '';
+    beforeAll(async () => {
+      g = await gcsStoreFixture();
+      processedFile = join(work, 'gcs-cli-processed.txt');
+      await writeFile(processedFile, ids.slice(0, 40).join('\n') + '\n');
+      // The marker really is how the OIDC JWTs begin (else the scan for them would be vacuous).
+      expect(g.tokens!.mintOidcToken().startsWith(`${OIDC_JWT_HEADER}.`)).toBe(true);
+      idsFile = join(work, 'gcs-cli-ids.txt');
+      await writeFile(idsFile, ids.join('\n') + '\n');
+    }, 120_000);
+
+    type Scenario = { name: string; code: number; argv: (out: string) => Promise<string[]> | string[]; env?: Record<string, string>; setup?: () => () => void; says?: RegExp };
+    const args = (bucket = GBUCKET, endpoint?: string) => g.args(bucket, endpoint);
+    const scenarios: Scenario[] = [
+      { name: 'list', code: 0, argv: (out) => ['list', '--dates', DAY, ...args(), '--out', out] },
+      { name: 'check', code: 0, argv: (out) => ['check', idsFile, ...args(), '--out', out] },
+      // Its dates are older than search's 26 weeks: storage decides, after the API was configured with the token.
+      { name: 'check --search', code: 0, argv: (out) => ['check', idsFile, ...args(), '--search', '--api-url', api.url, '--out', out], env: { SOCORRO_API_TOKEN: TOKEN } },
+      { name: 'verify (all processed)', code: 0, argv: (out) => ['verify', processedFile, ...args(), '--out', out] },
+      { name: 'verify (some not processed)', code: 1, argv: (out) => ['verify', idsFile, ...args(), '--out', out], says: /not processed/ },
+      { name: 'check, 403 (no storage.objects.get)', code: 1, argv: (out) => ['check', idsFile, ...args(), '--out', out], setup: () => restrictGcsPermissions(g, ['storage.objects.list']), says: /403 Forbidden/ },
+      { name: 'list, 403 (no storage.objects.list)', code: 1, argv: (out) => ['list', '--dates', DAY, ...args(), '--out', out], setup: () => restrictGcsPermissions(g, ['storage.objects.get']), says: /403 Forbidden/ },
+      { name: 'check, 401 that persists', code: 1, argv: (out) => ['check', idsFile, ...args(), '--out', out], setup: () => refuseGcsTokens(g), says: /invalid or expired/ },
+      { name: 'list, 401 that persists', code: 1, argv: (out) => ['list', '--dates', DAY, ...args(), '--out', out], setup: () => refuseGcsTokens(g), says: /invalid or expired/ },
+      { name: 'check, a bucket that does not exist', code: 1, argv: (out) => ['check', idsFile, ...args(`${GBUCKET}-typo`), '--out', out], says: /no such bucket/ },
+      { name: 'check, 401 page echoing the Authorization header', code: 1, argv: async (out) => ['check', idsFile, ...args(GBUCKET, (await startEchoFront(401)).url), '--out', out], says: /invalid or expired/ },
+      { name: 'check, 403 page echoing the Authorization header', code: 1, argv: async (out) => ['check', idsFile, ...args(GBUCKET, (await startEchoFront(403)).url), '--out', out], says: /403 Forbidden/ },
+      { name: 'list, 403 page echoing the Authorization header', code: 1, argv: async (out) => ['list', '--dates', DAY, ...args(GBUCKET, (await startEchoFront(403)).url), '--out', out], says: /403 Forbidden/ },
+      { name: 'verify, 401 page echoing the Authorization header', code: 1, argv: async (out) => ['verify', processedFile, ...args(GBUCKET, (await startEchoFront(401)).url), '--out', out], says: /invalid or expired/ },
+    ];
+
+    it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_n, s) => {
+      const out = await freshOut('gcs-cli');
+      const undo = s.setup?.();
+      const issuedBefore = g.tokens!.issued.length;
+      try {
+        const r = await spawnCli(await s.argv(out), { ...gcsJobEnv(g), ...s.env }, 120_000).done;
+        expect(r.code, r.stderr).toBe(s.code);
+        if (s.says) expect(r.stderr).toMatch(s.says);
+        const found = await leaks({ stdout: r.stdout, stderr: r.stderr }, [out], gcsSecrets(g));
+        gcsRuns.push({ name: `cli ${s.name}`, leaks: found.length, tokensIssued: g.tokens!.issued.length - issuedBefore });
+        // A token was obtained and sent (the scan has something to find).
+        expect(g.tokens!.issued.length).toBeGreaterThan(issuedBefore);
+        expect(found).toEqual([]);
+      } finally {
+        undo?.();
+      }
+    }, 120_000);
+
+    it('list in-process against 500s echoing the Authorization header (small backoffs): the failure names no token', async () => {
+      const out = await freshOut('gcs-net');
+      const front = await startEchoFront(500);
+      const restore = exportEnv(g.env);
+      const log: string[] = [];
+      const reporter = { ...silentReporter, info: (m: string) => log.push(m), warn: (m: string) => log.push(m) };
+      try {
+        const store = gcsStore({ bucket: GBUCKET, endpoint: front.url, tokens: adcTokens({ anonymousIfNoFile: false }) });
+        const err = await runList({ dates: [DAY], layout: 'v1', chunkSize: 100, out, concurrency: 1, policy: { attempts: 3, baseMs: 1, capMs: 5 } }, { store, reporter }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        await store.close();
+        expect(err).toBeInstanceOf(Error);
+        expect((err as Error).message).toMatch(/^GCS did not answer a listing of v1\/raw_crash\/20160915\/ usably \(HTTP 500\)/);
+        expect(front.requests).toBe(3);
+        const found = await leaks({ failure: (err as Error).message, log: log.join('\n') }, [out], gcsSecrets(g));
+        gcsRuns.push({ name: 'in-process list, 500s echoing', leaks: found.length, tokensIssued: 1 });
+        expect(found).toEqual([]);
+      } finally {
+        restore();
+      }
+    });
+  });
+}
 
 const extraApis: SocorroApi[] = [];
 async function startSocorroApiTracked(token: string, faults?: FaultPlan): Promise<SocorroApi> {
@@ -292,6 +474,78 @@ describe('the action: the token is nowhere but in its ::add-mask:: line', () => 
     120_000,
   );
 
+  if (STORE_KINDS.includes('gcs')) {
+    describe('on a gs:// bucket (Workload Identity credentials file, OIDC request variables in the env)', () => {
+      let g: TestStore;
+      beforeAll(async () => {
+        g = await gcsStoreFixture();
+      }, 120_000);
+      const gcsIn = () => ({ bucket: `gs://${GBUCKET}`, endpoint: g.endpoint });
+
+      /** Leaks of any GCS secret; the action masks none (it never has one to print). */
+      async function gcsActionLeaks(r: ActionRun): Promise<string[]> {
+        return leaks({ stdout: r.stdout, stderr: r.stderr }, [r.temp], gcsSecrets(g));
+      }
+
+      it('list → check from dist/index.js: no GCS token, OIDC request token or OIDC JWT anywhere', async () => {
+        const runId = 'secrets-gcs1';
+        const issuedBefore = g.tokens!.issued.length;
+        const list = await action(DIST, runId, 'list', { mode: 'list', dates: DAY, ...gcsIn(), 'chunk-size': '100' }, gcsJobEnv(g));
+        expect(list.code, list.stdout + list.stderr).toBe(0);
+        expect(list.outputs).toContain('chunks');
+        const check = await action(DIST, runId, 'check0', { mode: 'check', chunk: '0', ...gcsIn() }, gcsJobEnv(g));
+        expect(check.code, check.stdout + check.stderr).toBe(0);
+        expect(check.outputs).toMatch(/havenots/);
+        // Each job obtained its own token through the credentials file.
+        expect(g.tokens!.issued.length - issuedBefore).toBeGreaterThanOrEqual(2);
+        for (const [name, r] of [['gcs list', list], ['gcs check', check]] as const) {
+          const found = await gcsActionLeaks(r);
+          gcsRuns.push({ name: `action ${name}`, leaks: found.length, tokensIssued: 1 });
+          expect(found, name).toEqual([]);
+          results.push({ name, masked: false, leaks: found.length });
+        }
+      }, 240_000);
+
+      const failingChecks: Array<{ name: string; endpoint?: () => Promise<string>; setup?: () => () => void; says: RegExp }> = [
+        { name: '401 that persists', setup: () => refuseGcsTokens(g), says: /invalid or expired/ },
+        { name: '403 (no storage.objects.get)', setup: () => restrictGcsPermissions(g, ['storage.objects.list']), says: /403 Forbidden/ },
+        { name: '401 page echoing the Authorization header', endpoint: async () => (await startEchoFront(401)).url, says: /invalid or expired/ },
+        { name: '403 page echoing the Authorization header', endpoint: async () => (await startEchoFront(403)).url, says: /403 Forbidden/ },
+      ];
+
+      // One run per entry point, whose list job (healthy GCS, the same entry point) cuts the ids
+      // into chunks of 10; each failing check job takes a chunk of its own, as the matrix does.
+      const listed = new Map<string, Promise<void>>();
+      it.each(failingChecks.flatMap((f, k) => [['dist/index.js', f, k] as const, ['src/action/index.ts', f, k] as const]).map(([e, f, k]) => [f.name, e, f, k] as const))(
+        'check failing on GCS: %s (%s): fails, no leak',
+        async (_n, entry, f, k) => {
+          const script = entry === 'dist/index.js' ? DIST : SRC;
+          const runId = `secrets-gcs2-${entry === 'dist/index.js' ? 'dist' : 'src'}`;
+          if (!listed.has(runId)) {
+            listed.set(runId, action(script, runId, 'list', { mode: 'list', dates: DAY, ...gcsIn(), 'chunk-size': '10' }, gcsJobEnv(g)).then((r) => expect(r.code, r.stdout + r.stderr).toBe(0)));
+          }
+          await listed.get(runId);
+          const undo = f.setup?.();
+          const issuedBefore = g.tokens!.issued.length;
+          try {
+            const inputs = { mode: 'check', chunk: String(k), ...gcsIn(), ...(f.endpoint ? { endpoint: await f.endpoint() } : {}) };
+            const r = await action(script, runId, `gcsfail${++jobCount}`, inputs, gcsJobEnv(g));
+            const found = await gcsActionLeaks(r);
+            gcsRuns.push({ name: `action check, ${f.name} (${entry})`, leaks: found.length, tokensIssued: g.tokens!.issued.length - issuedBefore });
+            expect(r.code, r.stdout + r.stderr).toBe(1);
+            expect(r.stdout).toMatch(/^::error::/m);
+            expect(r.stdout).toMatch(f.says);
+            expect(g.tokens!.issued.length).toBeGreaterThan(issuedBefore);
+            expect(found).toEqual([]);
+            results.push({ name: `gcs check: ${f.name} (${entry})`, masked: false, leaks: found.length });
+          } finally {
+            undo?.();
+          }
+        },
+        120_000,
+      );
+    });
+  }
 });
 
 let seeded2: Promise<void> | undefined;

@@ -1,7 +1,8 @@
 /**
  * Helpers for the reliability tests (test/reliability): id-file invariants, a recording HTTP
  * proxy for the Reprocessing API (latency, made-up 400s, lost responses, echoed headers), a
- * request-counting sink, child processes that can be SIGKILLed, and a metrics log.
+ * request-counting sink, child processes that can be SIGKILLed, a metrics log, and GCS helpers
+ * (exact fault figures, IAM restrictions, refused tokens) for the loopback GCS server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isCrashId } from '../../src/core/crash-id.ts';
+import { GCS_PERMISSIONS, type GcsAuth, type GcsFaultKind, type GcsFaultPlan, type GcsPermission } from '../../src/demo/gcs-server.ts';
 import { mulberry32 } from '../../src/demo/prng.ts';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -333,4 +335,82 @@ export async function waitFor(cond: () => boolean, child?: ChildProcess, timeout
     await new Promise((r) => setTimeout(r, 2));
   }
   return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Google Cloud Storage (the loopback server of src/demo/gcs-server.ts)
+
+/**
+ * Puts `env` into process.env and returns the undo. google-auth-library reads Application
+ * Default Credentials (GOOGLE_APPLICATION_CREDENTIALS) from the process environment, never from
+ * the env object an in-process main() gets, so in-process GCS runs need it there.
+ */
+export function exportEnv(env: Record<string, string>): () => void {
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
+/** The status the GCS server answers for a fault kind ('0': the connection was reset). */
+export const GCS_FAULT_STATUS: Record<Exclude<GcsFaultKind, 'delay'>, string> = { '503': '503', '500': '500', '429': '429', reset: '0' };
+
+/**
+ * The faults the GCS server injected into its first `requests` requests under `plan`: its
+ * generator makes two draws per request in arrival order (gcs-server.ts), so replaying them
+ * gives the exact figures, delays included (those leave no trace in the status counts). Only
+ * for plans without `apis` (with `apis`, which requests were eligible is not known here).
+ */
+export function replayGcsFaults(plan: GcsFaultPlan, requests: number): Record<GcsFaultKind, number> {
+  if (plan.apis) throw new Error('replayGcsFaults: a plan restricted to some APIs cannot be replayed');
+  const rand = mulberry32(plan.seed);
+  const out: Record<GcsFaultKind, number> = { '503': 0, '500': 0, '429': 0, reset: 0, delay: 0 };
+  for (let i = 0; i < requests; i++) {
+    const hit = rand() < plan.rate;
+    const kind = plan.kinds[Math.floor(rand() * plan.kinds.length)];
+    if (hit) out[kind]++;
+  }
+  return out;
+}
+
+/** Minimal view of test/support/stores.ts's GCS TestStore that these helpers need. */
+interface GcsTestStoreLike {
+  gcs?: { auth: GcsAuth | undefined };
+  tokens?: { issued: Array<{ token: string; principal: string }>; onIssue(l: (t: { token: string; principal: string }) => void): () => void };
+}
+
+/**
+ * Gives every principal the token service has issued tokens for, and every later one, exactly
+ * `permissions` on the GCS server (IAM in miniature); returns the undo (all permissions again).
+ */
+export function restrictGcsPermissions(store: GcsTestStoreLike, permissions: readonly GcsPermission[]): () => void {
+  const auth = store.gcs!.auth!;
+  const principals = new Set(store.tokens!.issued.map((t) => t.principal));
+  for (const p of principals) auth.setPermissions(p, permissions);
+  const off = store.tokens!.onIssue((t) => {
+    principals.add(t.principal);
+    auth.setPermissions(t.principal, permissions);
+  });
+  return () => {
+    off();
+    for (const p of principals) auth.setPermissions(p, GCS_PERMISSIONS);
+  };
+}
+
+/**
+ * From now on GCS refuses every token (those issued so far and every fresh one): credentials
+ * that keep getting 401 (tokens for another universe, a deleted service account). Returns the
+ * undo, which stops refusing new tokens (the refused ones stay refused).
+ */
+export function refuseGcsTokens(store: GcsTestStoreLike): () => void {
+  const auth = store.gcs!.auth!;
+  for (const t of store.tokens!.issued) auth.revoke(t.token);
+  return store.tokens!.onIssue((t) => auth.revoke(t.token));
 }
