@@ -36,25 +36,41 @@ function exitCodeFor(err) {
     return err instanceof UsageError ? 2 : 1;
 }
 /** One line, no stack: what an operator reads. */
-function errors_oneLine(err) {
+function oneLine(err) {
     const msg = err instanceof Error ? err.message : String(err);
     return msg.replace(/\s*\n\s*/g, ' ').trim();
+}
+/**
+ * `text` with each secret replaced by [redacted]: servers (and proxies in front of them) have
+ * been seen to quote a request's Authorization header back in an error page.
+ */
+function redact(text, ...secrets) {
+    let out = text;
+    for (const s of secrets)
+        if (s && s.length >= 8)
+            out = out.split(s).join('[redacted]');
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/core/interrupt.ts
 /**
  * Ctrl-C, or SIGINT/SIGTERM from a cancelled job, asks the run to stop cleanly: the batch or
- * requests in flight finish and are recorded, so a rerun neither loses nor repeats them. A
- * second signal quits at once.
+ * requests in flight finish and are recorded, so a rerun neither loses nor repeats them. At a
+ * terminal a second signal quits at once; a cancelled job (`second: 'ignore'`) gets SIGTERM
+ * 7.5 s after SIGINT, and quitting then would lose the ledger upload in progress, so it goes on
+ * until the runner's kill 2.5 s later.
  */
-function interruptSignal(say, proc = process) {
+function interruptSignal(say, proc = process, opts = {}) {
     const ctl = new AbortController();
     const onSignal = (sig) => {
         if (ctl.signal.aborted) {
-            proc.exit(130);
+            if ((opts.second ?? 'exit') === 'exit')
+                proc.exit(130);
+            else
+                say(`${sig}: still saving what was done`);
             return;
         }
-        say(`${sig}: stopping after the work in flight; send it again to quit now`);
+        say(opts.second === 'ignore' ? `${sig}: stopping; saving what was done` : `${sig}: stopping after the work in flight; send it again to quit now`);
         ctl.abort();
     };
     proc.on('SIGINT', onSignal);
@@ -78,7 +94,7 @@ function options_text(v) {
     return typeof v === 'string' ? v.trim() : v === undefined ? '' : String(v);
 }
 /** A whole number in [min, max]; `dflt` when not given. */
-function options_parseInteger(spell, name, v, dflt, min, max) {
+function parseInteger(spell, name, v, dflt, min, max) {
     const s = options_text(v);
     if (s === '')
         return dflt;
@@ -89,7 +105,7 @@ function options_parseInteger(spell, name, v, dflt, min, max) {
     return n;
 }
 /** A number of seconds (or of another unit) in [0, max]; `dflt` when not given. */
-function options_parseSeconds(spell, name, v, dflt, max = 3600, unit = 'seconds') {
+function parseSeconds(spell, name, v, dflt, max = 3600, unit = 'seconds') {
     const s = options_text(v);
     if (s === '')
         return dflt;
@@ -98,7 +114,7 @@ function options_parseSeconds(spell, name, v, dflt, max = 3600, unit = 'seconds'
         throw new UsageError(`${label(spell, name)}: ${s} is not a number of ${unit} from 0 to ${max}`);
     return n;
 }
-function options_parseBoolean(spell, name, v, dflt = false) {
+function parseBoolean(spell, name, v, dflt = false) {
     if (typeof v === 'boolean')
         return v;
     const s = options_text(v).toLowerCase();
@@ -280,6 +296,18 @@ function parseTimeOfDay(s, flag) {
     }
     return Number(m[1]) * 60 + Number(m[2]);
 }
+/**
+ * `HH:MM..HH:MM` (UTC; either end may be left out): the window --since / --until give in two
+ * options, in one (a dispatch form has few inputs). `-` works as the separator too.
+ */
+function parseHourWindow(s, flag) {
+    if (s === undefined || s === '')
+        return {};
+    const m = /^\s*(\d{2}:\d{2})?\s*(?:\.\.|-)\s*(\d{2}:\d{2})?\s*$/.exec(s);
+    if (!m || (m[1] === undefined && m[2] === undefined))
+        throw new UsageError(`${flag}: ${s} is not a window of the day (HH:MM..HH:MM, UTC)`);
+    return { since: m[1], until: m[2] };
+}
 /** Epoch ms of `minutes` after midnight UTC on YYYYMMDD. */
 function dayTime(day, minutes) {
     return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))) + minutes * 60_000;
@@ -296,7 +324,7 @@ function isCrashId(s) {
     return s.length === CRASH_ID_LENGTH && CRASH_ID_RE.test(s);
 }
 /** `YYYYMMDD` of a crash id (Socorro assumes 20YY). */
-function crash_id_crashIdDate(id) {
+function crashIdDate(id) {
     return '20' + id.slice(-6);
 }
 /**
@@ -427,7 +455,7 @@ const sleep = (ms, signal) => new Promise((resolve) => {
     }
     signal?.addEventListener('abort', done, { once: true });
 });
-const clock_systemClock = { now: () => Date.now(), sleep };
+const systemClock = { now: () => Date.now(), sleep };
 
 ;// CONCATENATED MODULE: ./src/core/hours.ts
 /** The UTC date (YYYYMMDD) and hour (HH) of a time. */
@@ -542,7 +570,7 @@ function hashPacked(buf, off) {
  * strings: a million-id havenots file plus its ledger fit in a few tens of MB.
  * Ids must be valid (see crash-id.ts); validation happens where files are read.
  */
-class id_set_IdSet {
+class IdSet {
     keys;
     count = 0;
     table; // slot -> index+1, 0 = empty
@@ -747,7 +775,7 @@ class PackedIdList {
  * Reads crash-id files (CRLF, blanks, surrounding spaces and duplicates tolerated) into one
  * IdSet. Every file is read before anything is sent, so a bad line refuses the whole run.
  */
-async function id_files_readIdFiles(paths, opts = {}, into) {
+async function readIdFiles(paths, opts = {}, into) {
     let bytes = 0;
     for (const path of paths) {
         try {
@@ -764,7 +792,7 @@ async function id_files_readIdFiles(paths, opts = {}, into) {
     }
     // Sized from the files (37 bytes a line), so a million ids are not regrown and copied on the way.
     const expected = Math.ceil(bytes / (CRASH_ID_LENGTH + 1));
-    const ids = into ?? new id_set_IdSet(expected);
+    const ids = into ?? new IdSet(expected);
     if (into)
         into.reserve(into.size + expected);
     const res = { ids, lines: 0, duplicates: 0, invalid: 0 };
@@ -887,7 +915,7 @@ async function writeAll(fh, text) {
     }
 }
 /** Writes a whole file atomically (temp file, then rename): readers never see half of it. */
-async function id_files_writeIdsAtomic(path, ids) {
+async function writeIdsAtomic(path, ids) {
     const tmp = `${path}.tmp-${process.pid}`;
     const fh = await (0,promises_.open)(tmp, 'w');
     try {
@@ -931,7 +959,7 @@ async function writeTextAtomic(path, text) {
  * torn last line (a kill mid-write) is cut off when the file is opened, so a rerun sees only
  * complete ids and never writes one twice.
  */
-class ledger_AppendOnceFile {
+class AppendOnceFile {
     path;
     ids;
     fh;
@@ -947,7 +975,7 @@ class ledger_AppendOnceFile {
      * run refused for bad input leaves no file behind.
      */
     static async open(path) {
-        const ids = new id_set_IdSet();
+        const ids = new IdSet();
         let foreign = 0;
         let exists = true;
         try {
@@ -970,7 +998,7 @@ class ledger_AppendOnceFile {
                 },
             });
         }
-        return new ledger_AppendOnceFile(path, ids, foreign);
+        return new AppendOnceFile(path, ids, foreign);
     }
     /** Creates the file if it is missing (an empty havenots.txt says "none", a missing one says "not run"). */
     async touch() {
@@ -1089,7 +1117,7 @@ class HavenotDetails {
  * not thrown from a timer, where it would crash the process: it is kept as `failure`, reported
  * once through `onFailure`, and no later write is tried, so what is on disk stays whole lines.
  */
-class ledger_BatchedAppender {
+class BatchedAppender {
     files;
     pending;
     pendingCount = 0;
@@ -1169,7 +1197,7 @@ class ledger_BatchedAppender {
  * No queue library: each lane is one async loop, so an item costs one call of `work` and
  * nothing else (no task object, no promise per item beyond `work`'s own, no events).
  */
-function pool_forEachPooled(items, concurrency, work, opts = {}) {
+function forEachPooled(items, concurrency, work, opts = {}) {
     const it = items[Symbol.iterator]();
     let width = Math.max(1, Math.floor(concurrency));
     let active = 0;
@@ -1244,7 +1272,7 @@ function pool_forEachPooled(items, concurrency, work, opts = {}) {
  * prefix, and every check job shares `v1/processed_crash/`, so backing off is the only way
  * to finish instead of burning retries.
  */
-class pool_Aimd {
+class Aimd {
     limit;
     lastCut = 0;
     max;
@@ -1287,7 +1315,7 @@ class pool_Aimd {
  * (1000 a minute with a token, 100 without); a share of that limit is asked for, so that
  * another tool on the same address, or the clock's edge of a window, does not tip it into 429s.
  */
-class rate_limit_RateLimiter {
+class RateLimiter {
     intervalMs;
     clock;
     nextAt = -Infinity;
@@ -1311,7 +1339,7 @@ const API_LIMIT_SHARE = 0.9;
 
 ;// CONCATENATED MODULE: ./src/core/retry.ts
 /** HEADs: the pool retries an id quickly; throttling narrows the pool rather than lengthening the wait. */
-const retry_HEAD_RETRY = { attempts: 10, baseMs: 100, capMs: 10_000 };
+const HEAD_RETRY = { attempts: 10, baseMs: 100, capMs: 10_000, throttledAttempts: 40 };
 /** Listing pages: a store that stays unhealthy for a minute or so is ridden out. */
 const LIST_RETRY = { attempts: 8, baseMs: 500, capMs: 20_000 };
 /** Socorro's API (Reprocessing and SuperSearch): slower, and it sends Retry-After with its 429s. */
@@ -1384,7 +1412,7 @@ function searchWindow(yyyymmdd) {
     return { from: shiftDay(yyyymmdd, -SEARCH_WINDOW_DAYS), to: shiftDay(yyyymmdd, SEARCH_WINDOW_DAYS) };
 }
 /** Whether search still has crashes of this date (YYYYMMDD), on `now`'s day. */
-function search_searchable(yyyymmdd, now) {
+function searchable(yyyymmdd, now) {
     const day = Date.UTC(Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)) - 1, Number(yyyymmdd.slice(6, 8)));
     return now - day < SEARCH_RETENTION_DAYS * search_DAY_MS;
 }
@@ -1395,7 +1423,7 @@ function search_searchable(yyyymmdd, now) {
  * parameters, which would show a poll a stale answer).
  */
 function searchQuery(ids, variant = 0) {
-    const { from, to } = searchWindow(crash_id_crashIdDate(ids[0]));
+    const { from, to } = searchWindow(crashIdDate(ids[0]));
     const q = new URLSearchParams();
     for (const id of ids)
         q.append('uuid', id);
@@ -1549,7 +1577,7 @@ function storeMessage(store, kind, what, status, detail) {
  * run. Transient failures are retried with the one backoff policy; throttling also narrows the
  * pool (AIMD), because stores throttle per prefix and every check job shares one.
  */
-class probe_HeadRetrier {
+class HeadRetrier {
     store;
     run;
     aimd;
@@ -1582,7 +1610,11 @@ class probe_HeadRetrier {
     }
     async retry(ask) {
         const { counts: res, stop } = this.run;
-        for (let attempt = 1; attempt <= this.policy.attempts && !stop.signal.aborted; attempt++) {
+        // Failures and throttles have budgets of their own; `attempt` (every try) sets the backoff.
+        let failures = 0;
+        let throttles = 0;
+        const throttleBudget = this.policy.throttledAttempts ?? this.policy.attempts;
+        for (let attempt = 1; !stop.signal.aborted; attempt++) {
             const answer = await ask();
             res.requests++;
             if (!(answer instanceof StoreError)) {
@@ -1599,11 +1631,14 @@ class probe_HeadRetrier {
             if (answer.kind === 'throttled') {
                 res.throttled++;
                 this.aimd.throttled();
+                if (++throttles >= throttleBudget)
+                    return undefined;
             }
-            if (attempt < this.policy.attempts) {
-                res.retries++;
-                await this.clock.sleep(backoffMs(this.policy, attempt, undefined, this.random), stop.signal);
+            else if (++failures >= this.policy.attempts) {
+                return undefined;
             }
+            res.retries++;
+            await this.clock.sleep(backoffMs(this.policy, attempt, undefined, this.random), stop.signal);
         }
         return undefined;
     }
@@ -1614,7 +1649,7 @@ class probe_HeadRetrier {
  * One small listing (what the least privilege allows: S3 ListBucket, GCS storage.objects.list)
  * also catches missing permissions and credentials before any HEAD.
  */
-async function probe_checkBucket(store, clock) {
+async function checkBucket(store, clock) {
     try {
         await withRetries(() => store.listPage({ prefix: 'v1/processed_crash/', maxKeys: 1 }), {
             policy: LIST_RETRY,
@@ -1638,7 +1673,7 @@ async function probe_checkBucket(store, clock) {
  * flight. `add` waits while too much is queued, so a fast store does not pile ids up in memory
  * ahead of a slow (or rate-limited) search.
  */
-class search_batcher_SearchBatcher {
+class SearchBatcher {
     api;
     limiter;
     onOutcome;
@@ -1658,7 +1693,7 @@ class search_batcher_SearchBatcher {
     }
     /** Queues an id; sends its date's request once it is full. */
     async add(id) {
-        const date = crash_id_crashIdDate(id);
+        const date = crashIdDate(id);
         let batch = this.byDate.get(date);
         if (!batch)
             this.byDate.set(date, (batch = []));
@@ -1734,7 +1769,7 @@ class CheckRun {
         this.stop.abort();
     }
     date(id) {
-        return (this.res.byDate[crash_id_crashIdDate(id)] ??= { haves: 0, havenots: 0, notSearchable: 0 });
+        return (this.res.byDate[crashIdDate(id)] ??= { haves: 0, havenots: 0, notSearchable: 0 });
     }
 }
 /**
@@ -1746,16 +1781,16 @@ class CheckRun {
  */
 async function runCheck(opts, deps) {
     const { store, reporter } = deps;
-    const clock = deps.clock ?? clock_systemClock;
+    const clock = deps.clock ?? systemClock;
     const t0 = clock.now();
     if (opts.search && !deps.searchApi)
         throw new Error('runCheck: search needs a search API');
     // Every input is read and validated before any output file is touched.
-    const input = await id_files_readIdFiles(opts.files, { skipInvalid: opts.skipInvalid, skipInvalidOption: opts.skipInvalidOption });
-    const haves = await ledger_AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'haves.txt'));
-    const havenots = await ledger_AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'havenots.txt'));
+    const input = await readIdFiles(opts.files, { skipInvalid: opts.skipInvalid, skipInvalidOption: opts.skipInvalidOption });
+    const haves = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'haves.txt'));
+    const havenots = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'havenots.txt'));
     const details = await HavenotDetails.open((0,external_node_path_.join)(opts.out, 'havenots.tsv'));
-    const todo = new id_set_IdSet(input.ids.size);
+    const todo = new IdSet(input.ids.size);
     for (let i = 0; i < input.ids.size; i++) {
         if (!haves.ids.hasFrom(input.ids, i) && !havenots.ids.hasFrom(input.ids, i))
             todo.addFrom(input.ids, i);
@@ -1791,10 +1826,10 @@ async function runCheck(opts, deps) {
     if (opts.search) {
         const past = new Set();
         for (const id of todo) {
-            const d = crash_id_crashIdDate(id);
+            const d = crashIdDate(id);
             if (searchDates.has(d) || past.has(d))
                 continue;
-            (search_searchable(d, clock.now()) ? searchDates : past).add(d);
+            (searchable(d, clock.now()) ? searchDates : past).add(d);
         }
         res.pastRetention = [...past].sort();
         if (past.size) {
@@ -1803,17 +1838,21 @@ async function runCheck(opts, deps) {
     }
     // Only when there is something to check: a rerun with nothing left sends no request at all.
     if (todo.size > 0)
-        await probe_checkBucket(store, clock);
+        await checkBucket(store, clock);
+    const onAbort = () => run.fail('interrupted: what was classified is written; rerun to finish (ids already classified are skipped)');
+    if (opts.signal?.aborted)
+        onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     const giveUpAfter = opts.giveUpAfter ?? Math.max(50, concurrency * 2);
     let setWidth = (_n) => { };
-    const aimd = new pool_Aimd(concurrency, (n) => setWidth(n), { now: () => clock.now() });
-    const heads = new probe_HeadRetrier(store, run, aimd, opts.policy ?? retry_HEAD_RETRY, clock, deps.random ?? Math.random);
+    const aimd = new Aimd(concurrency, (n) => setWidth(n), { now: () => clock.now() });
+    const heads = new HeadRetrier(store, run, aimd, opts.policy ?? HEAD_RETRY, clock, deps.random ?? Math.random);
     // Order matters within a flush: a havenot's line in havenots.tsv is on disk before its id.
     const HAVES = 0;
     const DETAILS = 1;
     const HAVENOTS = 2;
-    const writer = new ledger_BatchedAppender([haves, details, havenots], {
-        onFailure: (err) => run.fail(`could not write the results (${errors_oneLine(err)}); what was written before is kept. Rerun to finish: ids already classified are skipped`),
+    const writer = new BatchedAppender([haves, details, havenots], {
+        onFailure: (err) => run.fail(`could not write the results (${oneLine(err)}); what was written before is kept. Rerun to finish: ids already classified are skipped`),
     });
     let done = 0;
     const task = reporter.start(opts.search ? 'check (storage and search)' : 'check', todo.size);
@@ -1855,7 +1894,7 @@ async function runCheck(opts, deps) {
             progress();
     };
     const searcher = opts.search
-        ? new search_batcher_SearchBatcher(deps.searchApi, new rate_limit_RateLimiter(deps.searchPerMinute ?? 90, clock), async (o) => {
+        ? new SearchBatcher(deps.searchApi, new RateLimiter(deps.searchPerMinute ?? 90, clock), async (o) => {
             if (o.found) {
                 res.searched += o.ids.length;
                 for (const id of o.ids) {
@@ -1888,22 +1927,23 @@ async function runCheck(opts, deps) {
         run.consecutiveFailures = 0;
         if (verdict === 'missing')
             return havenot(id, 'not-in-storage');
-        if (searcher && searchDates.has(crash_id_crashIdDate(id)))
+        if (searcher && searchDates.has(crashIdDate(id)))
             return searcher.add(id);
         have(id);
     };
     try {
-        await pool_forEachPooled(todo, concurrency, checkOne, {
+        await forEachPooled(todo, concurrency, checkOne, {
             signal: run.stop.signal,
             onQueue: (q) => (setWidth = (n) => (q.concurrency = Math.max(1, n))),
         });
         await searcher?.drain();
     }
     finally {
+        opts.signal?.removeEventListener('abort', onAbort);
         res.searchRequests = searcher?.requests ?? 0;
         const writeFailure = await writer.close();
         if (writeFailure)
-            run.fail(`could not write the results (${errors_oneLine(writeFailure)}); what was written before is kept. Rerun to finish: ids already classified are skipped`);
+            run.fail(`could not write the results (${oneLine(writeFailure)}); what was written before is kept. Rerun to finish: ids already classified are skipped`);
         show();
         task.stop();
     }
@@ -1920,7 +1960,7 @@ async function runCheck(opts, deps) {
             await writeTextAtomic((0,external_node_path_.join)(opts.out, 'havenots-hours.json'), hoursJson(res.hours));
         }
         catch (err) {
-            run.fail(`could not write havenots-hours.json (${errors_oneLine(err)})`);
+            run.fail(`could not write havenots-hours.json (${oneLine(err)})`);
         }
     }
     if (!res.failure && res.errors > 0) {
@@ -2078,13 +2118,13 @@ const DEFAULT_SLEEP_SECONDS = 1;
  */
 async function runReprocess(opts, deps) {
     const { reporter, spell } = deps;
-    const clock = deps.clock ?? clock_systemClock;
+    const clock = deps.clock ?? systemClock;
     const t0 = clock.now();
     const usingDefault = opts.files.length === 0;
     const files = usingDefault ? [(0,external_node_path_.join)(opts.out, 'havenots.txt')] : opts.files;
-    const input = await id_files_readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault, skipInvalidOption: spell('skipInvalid') });
-    const ledger = await ledger_AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'reprocessed.txt'));
-    const rejected = await ledger_AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'rejected.txt'));
+    const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault, skipInvalidOption: spell('skipInvalid') });
+    const ledger = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'reprocessed.txt'));
+    const rejected = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'rejected.txt'));
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
     const max = opts.max ?? DEFAULT_MAX;
     const res = {
@@ -2154,9 +2194,23 @@ async function runReprocess(opts, deps) {
         try {
             await submitter.send(batch);
         }
+        catch (err) {
+            // A retry wait cut short by the interrupt is not the API failing: say what happened.
+            if (err instanceof SubmitStopped && opts.signal?.aborted)
+                throw interrupted();
+            throw err;
+        }
         finally {
             pacer.finished();
             task.update(submitter.counts.settled, { submitted: submitter.counts.submitted, rejected: submitter.counts.rejected });
+        }
+        if (opts.onBatch) {
+            try {
+                await opts.onBatch(res.batches);
+            }
+            catch (err) {
+                throw new SubmitStopped(`could not save the ledger so far (${oneLine(err)}); stopped sending: ${submitter.counts.submitted} id(s) were accepted and are in the local ledger`);
+            }
         }
     };
     try {
@@ -2205,7 +2259,7 @@ async function runReprocess(opts, deps) {
 
 
 
-const verify_DEFAULT_EVERY_SECONDS = 60;
+const DEFAULT_EVERY_SECONDS = 60;
 class VerifyRun {
     counts = { requests: 0, retries: 0, throttled: 0 };
     stop = new AbortController();
@@ -2229,9 +2283,9 @@ async function runVerify(opts, deps) {
     if (opts.search && !deps.searchApi)
         throw new Error('runVerify: search needs a search API');
     const usingDefault = opts.files.length === 0;
-    const files = usingDefault ? [join(opts.out, 'reprocessed.txt')] : opts.files;
+    const files = usingDefault ? [(0,external_node_path_.join)(opts.out, 'reprocessed.txt')] : opts.files;
     const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault, skipInvalidOption: opts.skipInvalidOption });
-    const verified = await AppendOnceFile.open(join(opts.out, 'verified.txt'));
+    const verified = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'verified.txt'));
     let pending = new IdSet(input.ids.size);
     for (let i = 0; i < input.ids.size; i++)
         if (!verified.ids.hasFrom(input.ids, i))
@@ -2261,7 +2315,7 @@ async function runVerify(opts, deps) {
     });
     const limiter = new RateLimiter(deps.searchPerMinute ?? 90, clock);
     const waitMs = (opts.waitMinutes ?? 0) * 60_000;
-    const everyMs = (opts.everySeconds ?? verify_DEFAULT_EVERY_SECONDS) * 1000;
+    const everyMs = (opts.everySeconds ?? DEFAULT_EVERY_SECONDS) * 1000;
     const stopped = () => run.stop.signal.aborted || opts.signal?.aborted === true;
     const onAbort = () => run.stop.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -2325,7 +2379,7 @@ async function runVerify(opts, deps) {
         if (writeFailure)
             run.fail(`could not write verified.txt (${oneLine(writeFailure)})`);
     }
-    await writeIdsAtomic(join(opts.out, 'unverified.txt'), pending);
+    await writeIdsAtomic((0,external_node_path_.join)(opts.out, 'unverified.txt'), pending);
     const byDate = {};
     for (let i = 0; i < input.ids.size; i++) {
         const id = input.ids.at(i);
@@ -2437,30 +2491,41 @@ function parseStore(raw, { spell, env }) {
         endpoint,
         emulator,
         region: str(raw.region) || env.AWS_REGION?.trim() || DEFAULT_REGION,
-        pathStyle: options_parseBoolean(spell, 'pathStyle', raw.pathStyle),
+        pathStyle: parseBoolean(spell, 'pathStyle', raw.pathStyle),
     };
 }
 /** since/until (HH:MM UTC) of each date, cross-checked. */
 function parseWindow(raw, spell) {
-    const since = parseTimeOfDay(str(raw.since), label(spell, 'since'));
-    const until = parseTimeOfDay(str(raw.until), label(spell, 'until'));
+    const hours = str(raw.hours);
+    if (hours && (str(raw.since) || str(raw.until))) {
+        throw new UsageError(`${label(spell, 'hours')} and ${label(spell, 'since')} / ${label(spell, 'until')} say the same thing: give one or the other`);
+    }
+    const w = hours ? parseHourWindow(hours, label(spell, 'hours')) : { since: str(raw.since), until: str(raw.until) };
+    const [sinceName, untilName] = hours ? ['hours', 'hours'] : ['since', 'until'];
+    const since = parseTimeOfDay(w.since, label(spell, sinceName));
+    const until = parseTimeOfDay(w.until, label(spell, untilName));
     if (since !== undefined && until !== undefined && since > until) {
-        throw new UsageError(`${label(spell, 'since')} ${str(raw.since)} is after ${label(spell, 'until')} ${str(raw.until)}`);
+        throw new UsageError(hours ? `${label(spell, 'hours')}: ${hours} starts after it ends` : `${label(spell, 'since')} ${w.since} is after ${label(spell, 'until')} ${w.until}`);
     }
     return { since, until };
 }
 function parseListOptions(raw, out, ctx) {
     const { spell } = ctx;
     const dates = parseDates(str(raw.dates), label(spell, 'dates'));
+    // A cap the adapter may set (a dispatch form): a typo of a year would start hundreds of jobs.
+    const maxDates = parseInteger(spell, 'maxDates', raw.maxDates, 0, 0, 366);
+    if (maxDates && dates.length > maxDates) {
+        throw new UsageError(`${label(spell, 'dates')}: ${dates.length} dates is more than ${label(spell, 'maxDates')} ${maxDates}; split the dates over several runs, or raise ${label(spell, 'maxDates')}`);
+    }
     const layout = parseChoice(spell, 'layout', raw.layout, LAYOUTS, 'v1', 'a layout');
-    const chunkSize = options_parseInteger(spell, 'chunkSize', raw.chunkSize, DEFAULT_CHUNK_SIZE, 1, 100_000_000);
+    const chunkSize = parseInteger(spell, 'chunkSize', raw.chunkSize, DEFAULT_CHUNK_SIZE, 1, 100_000_000);
     // 0: no limit. A limit comes from where the chunks go (a matrix has at most 256 jobs).
-    const maxChunks = options_parseInteger(spell, 'maxChunks', raw.maxChunks, 0, 0, 100_000_000) || undefined;
+    const maxChunks = parseInteger(spell, 'maxChunks', raw.maxChunks, 0, 0, 100_000_000) || undefined;
     const store = parseStore(raw, ctx);
     return { store, list: { dates, layout, chunkSize, maxChunks, ...parseWindow(raw, spell), out } };
 }
 function parseSearch(raw, ctx) {
-    if (!options_parseBoolean(ctx.spell, 'search', raw.search))
+    if (!parseBoolean(ctx.spell, 'search', raw.search))
         return undefined;
     const token = str(raw.apiToken) || tokenFromEnv(ctx.env);
     const apiUrl = parseApiUrl(raw, !!token, ctx.spell);
@@ -2469,12 +2534,12 @@ function parseSearch(raw, ctx) {
 }
 function parseCheckOptions(raw, files, out, ctx) {
     const { spell } = ctx;
-    const concurrency = options_parseInteger(spell, 'concurrency', raw.concurrency, DEFAULT_CHECK_CONCURRENCY, 1, 1024);
+    const concurrency = parseInteger(spell, 'concurrency', raw.concurrency, DEFAULT_CHECK_CONCURRENCY, 1, 1024);
     const store = parseStore(raw, ctx);
     const search = parseSearch(raw, ctx);
     return {
         store,
-        check: { files, out, concurrency, skipInvalid: options_parseBoolean(spell, 'skipInvalid', raw.skipInvalid), skipInvalidOption: spell('skipInvalid'), search: !!search },
+        check: { files, out, concurrency, skipInvalid: parseBoolean(spell, 'skipInvalid', raw.skipInvalid), skipInvalidOption: spell('skipInvalid'), search: !!search },
         search,
     };
 }
@@ -2509,71 +2574,102 @@ function parseApiUrl(raw, sendsToken, spell) {
     }
     return u.origin + u.pathname.replace(/\/+$/, '');
 }
-function parseReprocessOptions(raw, files, out, ctx) {
+function parseReprocessOptions(raw, files, out, ctx, opts = {}) {
     const { spell, env } = ctx;
-    const dryRun = options_parseBoolean(spell, 'dryRun', raw.dryRun);
+    const dryRun = parseBoolean(spell, 'dryRun', raw.dryRun);
     const token = str(raw.apiToken) || tokenFromEnv(env);
-    if (!token && !dryRun) {
+    if (!token && !dryRun && opts.tokenNeeded !== false) {
         const given = spell('apiToken');
         throw new UsageError(`no API token: ${given ? `give ${given}, or ` : ''}set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the 'Reprocess Crashes' permission`);
     }
-    const apiUrl = parseApiUrl(raw, !dryRun, spell);
+    const apiUrl = parseApiUrl(raw, !dryRun && !!token, spell);
     const reprocess = {
         files,
         out,
-        batchSize: options_parseInteger(spell, 'batchSize', raw.batchSize, DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE),
-        sleepSeconds: options_parseSeconds(spell, 'sleep', raw.sleep, DEFAULT_SLEEP_SECONDS),
-        max: options_parseInteger(spell, 'max', raw.max, DEFAULT_MAX, 0, 1_000_000_000),
-        allowMany: options_parseBoolean(spell, 'allowMany', raw.allowMany),
+        batchSize: parseInteger(spell, 'batchSize', raw.batchSize, DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE),
+        sleepSeconds: parseSeconds(spell, 'sleep', raw.sleep, DEFAULT_SLEEP_SECONDS),
+        max: parseInteger(spell, 'max', raw.max, DEFAULT_MAX, 0, 1_000_000_000),
+        allowMany: parseBoolean(spell, 'allowMany', raw.allowMany),
         dryRun,
-        skipInvalid: options_parseBoolean(spell, 'skipInvalid', raw.skipInvalid),
+        skipInvalid: parseBoolean(spell, 'skipInvalid', raw.skipInvalid),
     };
     const ruleset = parseChoice(spell, 'ruleset', raw.ruleset, RULESETS, undefined, 'a ruleset');
     return { api: { apiUrl, token, ruleset }, reprocess };
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/artifact/lib/artifact.js + 329 modules
-var artifact = __webpack_require__(1022);
 ;// CONCATENATED MODULE: ./src/ports/artifacts.ts
 
-// Long enough that "re-run failed jobs" (allowed up to 30 days after a run) still finds the
-// earlier jobs' chunks and ledgers; longer only costs storage.
-const RETENTION_DAYS = 30;
+
+/** An artifact that could not be listed or read (or read back wrong): nothing that depends on it may go on. */
+class ArtifactReadError extends Error {
+    name = 'ArtifactReadError';
+}
 // zlib's default: crash-id lists are hex text and shrink ~2x; higher levels gain little.
 const COMPRESSION_LEVEL = 6;
+const DOWNLOAD_TRIES = 3;
 /**
- * The artifact store over the real @actions/artifact client (internal Twirp API of the current
- * run). It reads ACTIONS_RUNTIME_TOKEN / ACTIONS_RESULTS_URL from process.env on each call, not
- * at construction.
+ * The artifact store over the real @actions/artifact client. Uploads and deletes use the
+ * runner's internal API (they are this attempt's own); reads use the REST API when a token is
+ * given (findBy), with the digest GitHub lists checked on download. The client is loaded on
+ * first use: it reads ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL and GITHUB_API_URL then.
  */
-function githubArtifactStore() {
-    const client = new artifact/* DefaultArtifactClient */.t9();
+function githubArtifactStore(opts = {}) {
+    let client;
+    const get = () => (client ??= Promise.all(/* import() */[__webpack_require__.e(669), __webpack_require__.e(22)]).then(__webpack_require__.bind(__webpack_require__, 1022)).then((m) => new m.DefaultArtifactClient()));
+    const [owner, repo] = (opts.repository ?? '').split('/');
+    const rest = !!opts.token && !!owner && !!repo && opts.runId !== undefined;
+    const findBy = (runId) => rest ? { token: opts.token, workflowRunId: runId ?? opts.runId, repositoryOwner: owner, repositoryName: repo } : undefined;
+    const retentionDays = () => {
+        const cap = Number.parseInt(process.env.GITHUB_RETENTION_DAYS ?? '', 10);
+        const want = opts.retentionDays;
+        if (want === undefined)
+            return cap > 0 ? cap : undefined;
+        return cap > 0 && cap < want ? cap : want;
+    };
     return {
+        crossAttempt: rest,
         async upload(name, files, rootDirectory) {
-            const { id, size } = await client.uploadArtifact(name, files, rootDirectory, {
-                retentionDays: retentionDays(),
-                compressionLevel: COMPRESSION_LEVEL,
-            });
+            const { id, size } = await (await get()).uploadArtifact(name, files, rootDirectory, { retentionDays: retentionDays(), compressionLevel: COMPRESSION_LEVEL });
             return { id, size };
         },
-        async list() {
-            const { artifacts } = await client.listArtifacts({ latest: true });
-            return artifacts.map(({ id, name, size, createdAt }) => ({ id, name, size, createdAt }));
+        async list(o = {}) {
+            if (o.runId !== undefined && !rest)
+                throw new ArtifactReadError(`reading another run's artifacts (run ${o.runId}) needs a token with actions: read (input github-token)`);
+            try {
+                const { artifacts } = await (await get()).listArtifacts({ findBy: findBy(o.runId) });
+                return artifacts.map(({ id, name, size, createdAt, digest }) => ({ id, name, size, createdAt, digest }));
+            }
+            catch (err) {
+                throw new ArtifactReadError(`could not list the artifacts of run ${o.runId ?? opts.runId ?? '(this run)'}: ${oneLine(err)}`);
+            }
         },
-        async download(id, path) {
-            const { downloadPath } = await client.downloadArtifact(id, { path });
-            // Typed optional, but the internal client always returns the directory it wrote to.
-            return downloadPath ?? path;
+        async download(a, path, o = {}) {
+            let last;
+            for (let i = 1; i <= DOWNLOAD_TRIES; i++) {
+                try {
+                    const r = await (await get()).downloadArtifact(a.id, { path, findBy: findBy(o.runId), expectedHash: a.digest });
+                    if (r.digestMismatch) {
+                        await (0,promises_.rm)(path, { recursive: true, force: true });
+                        throw new ArtifactReadError(`artifact ${a.name} (id ${a.id}) came back with bytes that do not match its digest ${a.digest}: not used`);
+                    }
+                    return r.downloadPath ?? path;
+                }
+                catch (err) {
+                    if (err instanceof ArtifactReadError)
+                        throw err;
+                    last = err;
+                    const status = err.status;
+                    // 4xx will not get better; a 5xx or no answer may.
+                    if (typeof status === 'number' && status < 500)
+                        break;
+                }
+            }
+            throw new ArtifactReadError(`could not download artifact ${a.name} (id ${a.id}): ${oneLine(last)}`);
         },
         async delete(name) {
-            await client.deleteArtifact(name);
+            await (await get()).deleteArtifact(name);
         },
     };
-}
-/** Our retention, capped by the repository's maximum so the client does not warn on every upload. */
-function retentionDays() {
-    const cap = Number.parseInt(process.env.GITHUB_RETENTION_DAYS ?? '', 10);
-    return cap > 0 && cap < RETENTION_DAYS ? cap : RETENTION_DAYS;
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -2649,7 +2745,7 @@ function adcTokens(opts) {
             client = undefined; // a later attempt starts over (a credentials file that appears, a metadata server back)
             if (err instanceof CredentialsError)
                 throw err;
-            throw new CredentialsError(errors_oneLine(err));
+            throw new CredentialsError(oneLine(err));
         }
     };
     const single = (force) => (pending ??= fetchToken(force).finally(() => {
@@ -2680,6 +2776,7 @@ var external_node_http_ = __webpack_require__(37067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __webpack_require__(44708);
 ;// CONCATENATED MODULE: ./src/ports/gcs-store.ts
+
 
 
 
@@ -2772,8 +2869,9 @@ function gcsStore(opts) {
                         chunks.push(c);
                     size += c.length;
                 });
-                res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
-                res.on('error', (err) => resolve({ status: 0, body: '', error: err.message }));
+                // An error page may quote the request's Authorization header: never pass the token on.
+                res.on('end', () => resolve({ status, body: ok ? Buffer.concat(chunks).toString('utf8') : redact(Buffer.concat(chunks).toString('utf8'), token) }));
+                res.on('error', (err) => resolve({ status: 0, body: '', error: redact(err.message, token) }));
             };
             const req = https ? (0,external_node_https_.request)(options, onResponse) : (0,external_node_http_.request)(options, onResponse);
             req.on('timeout', () => req.destroy(new Error('timed out')));
@@ -2989,13 +3087,13 @@ function s3Detail(kind, listing, bucket, err) {
         case 'unauthenticated':
             return 'check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the role the job assumes';
         case 'no-credentials':
-            return `the AWS SDK's default chain found none (${err ? errors_oneLine(err) : 'no detail'})`;
+            return `the AWS SDK's default chain found none (${err ? oneLine(err) : 'no detail'})`;
         case 'clock-skew':
             return "S3 refuses requests signed more than 15 minutes from its time: set this machine's clock (NTP)";
         case 'signature':
             return 'check AWS_SECRET_ACCESS_KEY, and that the endpoint is the bucket\'s region';
         default:
-            return err ? errors_oneLine(err) : '';
+            return err ? oneLine(err) : '';
     }
 }
 /**
@@ -3325,6 +3423,7 @@ function openStore(config, env, opts = {}) {
 
 
 
+
 const NETWORK_CODES = new Set([
     'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_AGAIN',
     'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
@@ -3347,7 +3446,7 @@ function socorroApi(opts) {
     const timeout = opts.timeoutMs ?? 60_000;
     const policy = opts.policy ?? API_RETRY;
     // Error pages can echo the request's headers (debug pages, some proxies): the token must not reach a log.
-    const redact = (s) => (opts.token ? s.split(opts.token).join('[redacted]') : s);
+    const hide = (s) => redact(s, opts.token);
     // undici is loaded on the first request: a dry run never pays for it.
     let lazy;
     const dispatcher = () => (lazy ??= makeDispatcher());
@@ -3364,11 +3463,20 @@ function socorroApi(opts) {
                 const e = err;
                 const attempt = ctx.state.counter;
                 const transient = e.statusCode ? isRetryableApiStatus(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
-                if (!transient || attempt >= policy.attempts)
+                if (!transient || attempt >= policy.attempts || opts.signal?.aborted)
                     return cb(err);
                 const wait = backoffMs(policy, attempt, parseRetryAfter(e.headers?.['retry-after'], Date.now()));
                 opts.onRetry?.(e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? e.message), attempt, wait);
-                return setTimeout(() => cb(null), wait);
+                const stop = () => {
+                    clearTimeout(timer);
+                    cb(err);
+                };
+                const timer = setTimeout(() => {
+                    opts.signal?.removeEventListener('abort', stop);
+                    cb(null);
+                }, wait);
+                opts.signal?.addEventListener('abort', stop, { once: true });
+                return timer;
             },
         });
     };
@@ -3382,13 +3490,13 @@ function socorroApi(opts) {
             const res = await (await dispatcher()).request({ origin: url.origin, path: url.pathname + url.search, method, headers: headers(extraHeaders), body });
             const text = await res.body.text();
             const ok = res.statusCode >= 200 && res.statusCode < 300;
-            return { status: res.statusCode, body: ok ? text : redact(text).slice(0, 500) };
+            return { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
         }
         catch (err) {
             const e = err;
             if (typeof e.statusCode === 'number')
-                return { status: e.statusCode, body: redact(e.message) };
-            return { status: 0, body: '', error: redact(e.code ? `${e.code}: ${e.message}` : e.message) };
+                return { status: e.statusCode, body: hide(e.message) };
+            return { status: 0, body: '', error: hide(e.code ? `${e.code}: ${e.message}` : e.message) };
         }
     };
     return {
@@ -3426,7 +3534,9 @@ function socorroApi(opts) {
 
 /**
  * The options this action has, by input name (action.yml); the CLI's skip-invalid and
- * max-chunks it does not have. `mode` picks the job and is read on its own.
+ * max-chunks it does not have. `mode` picks the job and is read on its own. The action-only
+ * ones (artifact-prefix, retention-days, github-token, from-run, token-present) are about the
+ * run's artifacts and jobs.
  */
 const INPUTS = {
     dates: 'dates',
@@ -3436,6 +3546,7 @@ const INPUTS = {
     chunkSize: 'chunk-size',
     since: 'since',
     until: 'until',
+    hours: 'hours',
     chunk: 'chunk',
     concurrency: 'concurrency',
     apiUrl: 'api-url',
@@ -3449,6 +3560,15 @@ const INPUTS = {
     endpoint: 'endpoint',
     region: 'region',
     pathStyle: 'path-style',
+    search: 'search',
+    wait: 'wait',
+    every: 'every',
+    artifactPrefix: 'artifact-prefix',
+    retentionDays: 'retention-days',
+    githubToken: 'github-token',
+    fromRun: 'from-run',
+    tokenPresent: 'token-present',
+    maxDates: 'max-dates',
     out: 'out',
 };
 /** Every input the action reads: what action.yml must declare. */
@@ -3497,7 +3617,7 @@ function slicesFor(layout, date) {
 /** Every raw crash saved on the dates, sorted and unique, into uuids.txt and chunk files. */
 async function runList(opts, deps) {
     const { store, reporter } = deps;
-    const clock = deps.clock ?? clock_systemClock;
+    const clock = deps.clock ?? systemClock;
     const t0 = clock.now();
     const slices = opts.dates.flatMap((d) => slicesFor(opts.layout, d));
     const counts = new Map(opts.dates.map((date) => [date, { date, listed: 0, junk: 0, outsideWindow: 0 }]));
@@ -3541,7 +3661,7 @@ async function runList(opts, deps) {
         task.update(++done, { ids: ids.size });
     };
     try {
-        await pool_forEachPooled(slices, opts.concurrency ?? (opts.layout === 'v2' ? 64 : 16), listSlice);
+        await forEachPooled(slices, opts.concurrency ?? (opts.layout === 'v2' ? 64 : 16), listSlice);
     }
     catch (err) {
         // A listing that fails after its retries (or at once: no bucket, no permission) lists nothing.
@@ -3582,8 +3702,8 @@ async function writeOutputs(out, ids, plan) {
         if (/^uuids-\d+-\d+\.txt$/.test(f))
             await (0,promises_.rm)((0,external_node_path_.join)(dir, f));
     for (const c of plan.chunks)
-        await id_files_writeIdsAtomic((0,external_node_path_.join)(out, c.file), ids.range(c.start, c.end));
-    await id_files_writeIdsAtomic((0,external_node_path_.join)(out, 'uuids.txt'), ids);
+        await writeIdsAtomic((0,external_node_path_.join)(out, c.file), ids.range(c.start, c.end));
+    await writeIdsAtomic((0,external_node_path_.join)(out, 'uuids.txt'), ids);
 }
 /**
  * One warning for the dates that listed nothing although their era kept crashes elsewhere: a
@@ -3617,24 +3737,62 @@ function eraHint(dates, layout, store) {
 
 
 
+
+
+
+
+
+
 /**
  * The protocol between the jobs of one workflow run: which artifacts each job reads and writes,
- * how a re-run attempt starts from what an earlier one left, and when the reprocess job may
- * send. It knows GitHub only through the ArtifactStore port, so it is tested with an in-memory
- * one, and the action's main.ts only reads inputs, calls it, and writes outputs and summaries.
+ * how a re-run attempt starts from what an earlier one left, and when anything may be sent. It
+ * knows GitHub only through the ArtifactStore port, so it is tested with an in-memory one, and
+ * the action's main.ts only reads inputs, calls it, and writes outputs and summaries.
+ *
+ * Nothing is ever overwritten or deleted across attempts (GitHub's handling of earlier
+ * attempts' artifacts has changed before): an artifact carries the attempt that made it in its
+ * name (none for attempt 1: the contract's names), and a reader picks the newest consistent
+ * one. A listing (attempt L) makes the chunks; a check result belongs to the newest listing
+ * made before it; the plan takes, for each chunk, its newest complete result; every ledger of
+ * every attempt (and snapshot) is honoured.
  */
 /** GitHub runs at most 256 jobs from one matrix: one check job per chunk. */
 const MATRIX_JOB_LIMIT = 256;
-/** Artifact names shared by the jobs of one run (CONTRACT.md). */
-const artifactNames = {
-    uuids: 'uuids',
-    chunk: (k) => `chunk-${k}`,
-    result: (k) => `result-${k}`,
-    reprocessed: (attempt) => `reprocessed-${attempt}`,
-};
-const CHUNK_NAME = /^chunk-(\d+)$/;
-const RESULT_NAME = /^result-(\d+)$/;
-const LEDGER_NAME = /^reprocessed-\d+$/;
+/** A ledger snapshot at least every this many batches: a lost runner resends at most these. */
+const SNAPSHOT_EVERY_BATCHES = 25;
+/** Artifact names, with the caller's prefix (so its own artifacts are never touched). */
+function artifactNames(prefix = '') {
+    const tag = (base, attempt) => `${prefix}${base}${attempt > 1 ? `-attempt${attempt}` : ''}`;
+    const esc = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // `.n`: a second plan or verify job of one attempt (a dry run, then the real one).
+    const TAGGED = new RegExp(`^${esc}(uuids|chunk-(\\d+)|result-(\\d+)|havenots|to-submit|verified)(?:-attempt(\\d+))?(?:\\.(\\d+))?$`);
+    const LEDGER = new RegExp(`^${esc}reprocessed-(\\d+)(?:-part(\\d+))?$`);
+    return {
+        uuids: (attempt) => tag('uuids', attempt),
+        chunk: (k, attempt) => tag(`chunk-${k}`, attempt),
+        result: (k, attempt) => tag(`result-${k}`, attempt),
+        havenots: (attempt) => tag('havenots', attempt),
+        toSubmit: (attempt) => tag('to-submit', attempt),
+        verified: (attempt) => tag('verified', attempt),
+        /** The contract's name for an attempt's ledger. */
+        ledger: (attempt) => `${prefix}reprocessed-${attempt}`,
+        ledgerPart: (attempt, part) => `${prefix}reprocessed-${attempt}-part${part}`,
+        parse(name) {
+            const l = LEDGER.exec(name);
+            if (l)
+                return { kind: 'reprocessed', attempt: Number(l[1]), part: l[2] === undefined ? undefined : Number(l[2]) };
+            const m = TAGGED.exec(name);
+            if (!m)
+                return undefined;
+            const attempt = m[4] === undefined ? 1 : Number(m[4]);
+            if (m[2] !== undefined)
+                return { kind: 'chunk', chunk: Number(m[2]), attempt };
+            if (m[3] !== undefined)
+                return { kind: 'result', chunk: Number(m[3]), attempt };
+            return { kind: m[1], attempt };
+        },
+    };
+}
 /** Uploads in flight at once: a month can have 256 chunks. */
 const UPLOADS_IN_FLIGHT = 8;
 async function withStore(deps, config, maxSockets, fn) {
@@ -3646,128 +3804,365 @@ async function withStore(deps, config, maxSockets, fn) {
         await store.close();
     }
 }
-/** The list job: list the dates, then hand the ids on as `uuids` and one `chunk-{k}` per check job. */
-async function listJob(opts, deps) {
-    const { artifacts } = deps;
+/** `name`, or `name.2`, `name.3`… when a job of this attempt took it already (names are unique per run). */
+function freeName(listed, name) {
+    const taken = new Set(listed.map((a) => a.name));
+    if (!taken.has(name))
+        return name;
+    for (let n = 2;; n++)
+        if (!taken.has(`${name}.${n}`))
+            return `${name}.${n}`;
+}
+/** The newest artifact of a kind that `pick` accepts, by attempt. */
+function newest(listed, names, pick) {
+    let best;
+    for (const a of listed) {
+        const p = names.parse(a.name);
+        if (p && pick(p) && (!best || p.attempt > best.p.attempt || (p.attempt === best.p.attempt && a.id > best.a.id)))
+            best = { a, p };
+    }
+    return best;
+}
+async function readJson(path, what) {
+    try {
+        return JSON.parse(await (0,promises_.readFile)(path, 'utf8'));
+    }
+    catch (err) {
+        throw new ArtifactReadError(`${what}: ${err.message}`);
+    }
+}
+async function fetchInto(artifacts, a, dir, runId) {
+    await (0,promises_.rm)(dir, { recursive: true, force: true });
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    return artifacts.download(a, dir, { runId });
+}
+// ------------------------------------------------------------------------------------------ list
+/** The list job: list the dates, hand the ids on as `uuids` and one `chunk-{k}` per check job. */
+async function listJob(opts, ctx, deps) {
     const list = { ...opts.list, maxChunks: Math.min(opts.list.maxChunks ?? MATRIX_JOB_LIMIT, MATRIX_JOB_LIMIT) };
     const r = await deps.group('List raw crashes', () => withStore(deps, opts.store, 64, (store) => runList(list, { store, reporter: deps.reporter })));
-    // A re-run of this job (re-run all jobs) starts over: the earlier attempt's list, chunks and
-    // check results would clash with these uploads (409) or describe another listing. The ledgers
-    // (reprocessed-N) stay, so nothing they hold is sent again.
-    const stale = (await artifacts.list()).filter((a) => a.name === artifactNames.uuids || CHUNK_NAME.test(a.name) || RESULT_NAME.test(a.name));
-    if (stale.length) {
-        deps.reporter.info(`re-run: deleting ${stale.length} artifact(s) of an earlier attempt (${stale.map((a) => a.name).join(', ')})`);
-        for (const a of stale)
-            await artifacts.delete(a.name);
-    }
+    const manifest = {
+        attempt: ctx.attempt,
+        layout: list.layout,
+        total: r.total,
+        dates: r.dates,
+        chunks: r.plan.chunks.map((c) => ({ index: c.index, file: c.file, ids: c.end - c.start })),
+    };
+    await writeTextAtomic((0,external_node_path_.join)(list.out, 'list.json'), JSON.stringify(manifest, null, 1) + '\n');
     const uploads = [
-        { name: artifactNames.uuids, files: [(0,external_node_path_.join)(list.out, 'uuids.txt')] },
-        ...r.plan.chunks.map((c) => ({ name: artifactNames.chunk(c.index), files: [(0,external_node_path_.join)(list.out, c.file)] })),
+        { name: ctx.names.uuids(ctx.attempt), files: [(0,external_node_path_.join)(list.out, 'uuids.txt'), (0,external_node_path_.join)(list.out, 'list.json')] },
+        ...r.plan.chunks.map((c) => ({ name: ctx.names.chunk(c.index, ctx.attempt), files: [(0,external_node_path_.join)(list.out, c.file)] })),
     ];
-    await deps.group(`Upload ${uploads.length} artifacts`, () => pool_forEachPooled(uploads, UPLOADS_IN_FLIGHT, async (u) => {
-        await artifacts.upload(u.name, u.files, list.out);
+    await deps.group(`Upload ${uploads.length} artifacts`, () => forEachPooled(uploads, UPLOADS_IN_FLIGHT, async (u) => {
+        await deps.artifacts.upload(u.name, u.files, list.out);
     }));
     return r;
 }
-/** A check job: chunk-{k} in, result-{k} (haves.txt, havenots.txt) out; a re-run resumes from its earlier result. */
-async function checkJob(k, opts, deps) {
-    const { artifacts } = deps;
-    const out = opts.check.out;
-    const listed = await artifacts.list();
-    const chunk = listed.find((a) => a.name === artifactNames.chunk(k));
-    if (!chunk)
-        throw new RunError(`no artifact ${artifactNames.chunk(k)} in this run: run the list job first`);
-    const files = await downloadTextFiles(artifacts, chunk.id, (0,external_node_path_.join)(out, 'in'));
-    // An earlier attempt's result: start from it, so a re-run only checks what is left.
-    const earlier = listed.find((a) => a.name === artifactNames.result(k));
-    if (earlier) {
-        deps.reporter.info(`resuming from ${earlier.name} of an earlier attempt`);
-        await artifacts.download(earlier.id, out);
-    }
-    const concurrency = opts.check.concurrency ?? 128;
-    const result = await deps.group(`Check chunk ${k}`, () => withStore(deps, opts.store, concurrency, (store) => runCheck({ ...opts.check, files }, { store, reporter: deps.reporter })));
-    if (!result.failure) {
-        if (earlier)
-            await artifacts.delete(artifactNames.result(k));
-        await artifacts.upload(artifactNames.result(k), [(0,external_node_path_.join)(out, 'haves.txt'), (0,external_node_path_.join)(out, 'havenots.txt')], out);
-    }
-    return { chunk: k, result, resumed: !!earlier };
+/** This run's newest listing: its attempt and manifest. */
+async function latestListing(listed, ctx, deps, work, runId) {
+    const u = newest(listed, ctx.names, (p) => p.kind === 'uuids');
+    if (!u)
+        throw new RunError(`no ${ctx.names.uuids(1)} artifact in ${runId ? `run ${runId}` : 'this run'}: run the list job first`);
+    const dir = await fetchInto(deps.artifacts, u.a, (0,external_node_path_.join)(work, 'listing'), runId);
+    const manifest = await readJson((0,external_node_path_.join)(dir, 'list.json'), `${u.a.name}/list.json`);
+    return { attempt: u.p.attempt, manifest };
 }
 /**
- * The reprocess job: starts only when every chunk has a result, merges their havenots, and
- * submits those no earlier attempt's ledger holds. Its own ledger is uploaded even when the run
- * failed part way: it is what stops a re-run from resubmitting.
+ * A check job: chunk-{k} of the newest listing in, result-{k} out. A re-run starts from the
+ * newest result of the same listing, complete or not, so it checks only the rest; the result
+ * is uploaded whether the job finished, failed or was interrupted (it says which).
  */
-async function reprocessJob(opts, deps) {
-    const { artifacts } = deps;
-    const out = opts.reprocess.out;
-    const listed = await artifacts.list();
-    const chunks = listed.flatMap((a) => CHUNK_NAME.exec(a.name)?.[1] ?? []).map(Number);
-    const results = listed.filter((a) => RESULT_NAME.test(a.name));
-    const have = new Set(results.map((a) => Number(RESULT_NAME.exec(a.name)[1])));
-    const missing = chunks.filter((k) => !have.has(k)).sort((a, b) => a - b);
-    if (missing.length)
-        throw new RunError(`no check result for chunk(s) ${missing.join(', ')}: re-run the failed check jobs first; nothing was sent`);
-    // Merge every chunk's havenots; an id is in one chunk only, but dedupe all the same.
-    const merged = new id_set_IdSet();
-    let checked = 0;
-    for (const a of results) {
-        const dir = (0,external_node_path_.join)(out, 'results', a.name);
-        await artifacts.download(a.id, dir);
-        const r = await id_files_readIdFiles([(0,external_node_path_.join)(dir, 'havenots.txt')], { allowEmpty: true }, merged);
-        checked += r.lines + (await countLines((0,external_node_path_.join)(dir, 'haves.txt')));
+async function checkJob(k, opts, ctx, deps) {
+    const out = opts.check.out;
+    const listed = await deps.artifacts.list();
+    const { attempt: listAttempt } = await latestListing(listed, ctx, deps, out);
+    const chunk = listed.find((a) => a.name === ctx.names.chunk(k, listAttempt));
+    if (!chunk)
+        throw new RunError(`no artifact ${ctx.names.chunk(k, listAttempt)} in this run (the newest listing, attempt ${listAttempt})`);
+    const inDir = await fetchInto(deps.artifacts, chunk, (0,external_node_path_.join)(out, 'in'));
+    const files = (await (0,promises_.readdir)(inDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.txt')).map((e) => (0,external_node_path_.join)(e.parentPath, e.name));
+    if (files.length === 0)
+        throw new RunError(`artifact ${chunk.name} holds no .txt file`);
+    // Results of this listing are the ones made at or after it.
+    const earlier = newest(listed, ctx.names, (p) => p.kind === 'result' && p.chunk === k && p.attempt >= listAttempt);
+    if (earlier) {
+        deps.reporter.info(`resuming from ${earlier.a.name}, of attempt ${earlier.p.attempt}`);
+        const dir = await fetchInto(deps.artifacts, earlier.a, (0,external_node_path_.join)(out, 'resume'));
+        for (const f of ['haves.txt', 'havenots.txt', 'havenots.tsv']) {
+            const text = await (0,promises_.readFile)((0,external_node_path_.join)(dir, f), 'utf8').catch(() => undefined);
+            if (text !== undefined)
+                await (0,promises_.writeFile)((0,external_node_path_.join)(out, f), text);
+        }
     }
-    // Ledgers of earlier attempts: what they submitted is never sent again.
-    const submittedBefore = new id_set_IdSet();
-    for (const a of listed.filter((x) => LEDGER_NAME.test(x.name))) {
-        const dir = (0,external_node_path_.join)(out, 'ledgers', a.name);
-        await artifacts.download(a.id, dir);
-        await id_files_readIdFiles([(0,external_node_path_.join)(dir, 'reprocessed.txt')], { allowEmpty: true }, submittedBefore);
-    }
-    const workDir = (0,external_node_path_.join)(out, 'submit');
-    await (0,promises_.mkdir)(workDir, { recursive: true });
-    await id_files_writeIdsAtomic((0,external_node_path_.join)(workDir, 'havenots.txt'), merged);
-    deps.reporter.info(`${merged.size} havenot(s) from ${results.length} chunk(s); ${submittedBefore.size} id(s) submitted by earlier attempts`);
-    const result = await deps.group('Submit to the Reprocessing API', () => runReprocess({ ...opts.reprocess, files: [], out: workDir, alsoSubmitted: submittedBefore, signal: opts.signal }, { api: (onRetry) => deps.api(opts.api, onRetry), reporter: deps.reporter, spell: deps.spell }));
-    let uploadedLedger = false;
-    if (!result.dryRun && result.submitted + result.rejected > 0) {
-        const present = (await (0,promises_.readdir)(workDir)).filter((f) => f === 'reprocessed.txt' || f === 'rejected.txt');
-        await artifacts.upload(artifactNames.reprocessed(opts.attempt), present.map((f) => (0,external_node_path_.join)(workDir, f)), workDir);
-        uploadedLedger = true;
-    }
-    return { result, checked, havenots: merged.size, earlier: submittedBefore.size, attempt: opts.attempt, uploadedLedger };
-}
-/** Non-blank lines of a file (0 when it is absent): ids a check job found processed. */
-async function countLines(path) {
-    let text;
+    const concurrency = opts.check.concurrency ?? 128;
+    let result;
+    let failure;
     try {
-        text = await (0,promises_.readFile)(path, 'utf8');
+        result = await deps.group(`Check chunk ${k}`, () => withStore(deps, opts.store, concurrency, async (store) => {
+            const api = opts.search ? deps.api(opts.search.api, () => { }, opts.signal) : undefined;
+            try {
+                return await runCheck({ ...opts.check, files, signal: opts.signal }, { store, reporter: deps.reporter, searchApi: api, searchPerMinute: opts.search?.perMinute });
+            }
+            finally {
+                await api?.close();
+            }
+        }));
     }
     catch (err) {
-        if (err.code === 'ENOENT')
-            return 0;
-        throw err;
+        failure = err instanceof Error ? err : new Error(String(err));
     }
-    let n = 0;
-    for (const line of text.split('\n'))
-        if (line.trim())
-            n++;
-    return n;
+    // What was classified is kept even when the job failed: a re-run checks only the rest.
+    const manifest = {
+        chunk: k,
+        listAttempt,
+        attempt: ctx.attempt,
+        complete: !!result && !result.failure,
+        input: result?.input ?? 0,
+        search: !!opts.check.search,
+    };
+    await writeTextAtomic((0,external_node_path_.join)(out, 'check.json'), JSON.stringify(manifest, null, 1) + '\n');
+    const present = (await (0,promises_.readdir)(out)).filter((f) => ['haves.txt', 'havenots.txt', 'havenots.tsv', 'havenots-hours.json', 'check.json'].includes(f));
+    const name = ctx.names.result(k, ctx.attempt);
+    await deps.artifacts.upload(name, present.map((f) => (0,external_node_path_.join)(out, f)), out);
+    if (failure)
+        throw failure;
+    return { chunk: k, result: result, resumed: !!earlier, uploaded: name };
 }
-async function downloadTextFiles(artifacts, id, dir) {
-    await (0,promises_.rm)(dir, { recursive: true, force: true });
-    const path = await artifacts.download(id, dir);
-    const found = [];
-    for (const e of await (0,promises_.readdir)(path, { recursive: true, withFileTypes: true })) {
-        if (e.isFile() && e.name.endsWith('.txt'))
-            found.push((0,external_node_path_.join)(e.parentPath, e.name));
+// ------------------------------------------------------------------------------------------ plan
+/** Every ledger of a run (every attempt, every snapshot): what was submitted, and what was refused. */
+async function readLedgers(listed, ctx, deps, work, runId) {
+    const submitted = new IdSet();
+    const rejected = new IdSet();
+    let count = 0;
+    for (const a of listed) {
+        if (ctx.names.parse(a.name)?.kind !== 'reprocessed')
+            continue;
+        const dir = await fetchInto(deps.artifacts, a, (0,external_node_path_.join)(work, 'ledgers', `${runId ?? 'this'}-${a.id}`), runId);
+        await readIdFiles([(0,external_node_path_.join)(dir, 'reprocessed.txt')], { allowEmpty: true }, submitted).catch((err) => {
+            throw new ArtifactReadError(`ledger ${a.name}: ${err.message}`);
+        });
+        await readIdFiles([(0,external_node_path_.join)(dir, 'rejected.txt')], { allowEmpty: true }, rejected).catch(() => undefined);
+        count++;
     }
-    if (found.length === 0)
-        throw new RunError(`artifact ${id} holds no .txt file`);
-    return found;
+    return { submitted, rejected, count };
+}
+/**
+ * The plan: starts only when every chunk of the newest listing has a complete result; merges
+ * their havenots (the `havenots` artifact), dedupes them against every ledger of this run (and
+ * of `fromRun`, when the results come from there), and writes what is left to submit (the
+ * `to-submit` artifact). Refuses (sending nothing) when earlier ledgers cannot be read.
+ */
+async function planJob(opts, ctx, deps) {
+    const { artifacts } = deps;
+    const work = (0,external_node_path_.join)(opts.out, 'plan');
+    await (0,promises_.rm)(work, { recursive: true, force: true });
+    await (0,promises_.mkdir)(work, { recursive: true });
+    const here = await artifacts.list();
+    const source = opts.fromRun === undefined ? here : await artifacts.list({ runId: opts.fromRun });
+    const { attempt: listAttempt, manifest } = await latestListing(source, ctx, deps, work, opts.fromRun);
+    // The newest result of each chunk of that listing; each must be complete.
+    const picked = [];
+    const missing = [];
+    const partial = [];
+    const checks = [];
+    for (const c of manifest.chunks) {
+        const r = newest(source, ctx.names, (p) => p.kind === 'result' && p.chunk === c.index && p.attempt >= listAttempt);
+        if (!r)
+            missing.push(c.index);
+        else
+            picked.push({ a: r.a, k: c.index });
+    }
+    const merged = new IdSet();
+    const details = new Map();
+    const byDate = {};
+    const day = (id) => (byDate[crashIdDate(id)] ??= { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 });
+    let hours = {};
+    let checked = 0;
+    for (const { a, k } of picked) {
+        const dir = await fetchInto(artifacts, a, (0,external_node_path_.join)(work, 'results', String(k)), opts.fromRun);
+        const m = await readJson((0,external_node_path_.join)(dir, 'check.json'), `${a.name}/check.json`);
+        checks.push(m);
+        if (!m.complete) {
+            partial.push(k);
+            continue;
+        }
+        const h = await readIdFiles([(0,external_node_path_.join)(dir, 'haves.txt')], { allowEmpty: true });
+        for (const id of h.ids) {
+            day(id).listed++;
+            day(id).processed++;
+        }
+        const n = await readIdFiles([(0,external_node_path_.join)(dir, 'havenots.txt')], { allowEmpty: true }, merged);
+        checked += h.ids.size + n.lines;
+        const d = await HavenotDetails.open((0,external_node_path_.join)(dir, 'havenots.tsv'));
+        for (const [id, v] of d.entries)
+            details.set(id, v);
+        const hoursText = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'havenots-hours.json'), 'utf8').catch(() => '{}');
+        hours = mergeHours(hours, parseHours(hoursText));
+    }
+    if (missing.length || partial.length) {
+        const what = [
+            missing.length ? `no check result for chunk(s) ${missing.join(', ')}` : '',
+            partial.length ? `an unfinished check result for chunk(s) ${partial.join(', ')}` : '',
+        ].filter(Boolean);
+        throw new RunError(`${what.join('; ')}: re-run the failed check jobs first; nothing was sent`);
+    }
+    let notSearchable = 0;
+    for (const id of merged) {
+        const d = day(id);
+        d.listed++;
+        d.havenots++;
+        if (details.get(id)?.reason === 'not-searchable') {
+            d.notSearchable++;
+            notSearchable++;
+        }
+    }
+    // Ledgers of every attempt of this run, and of the run the results came from: never sent again.
+    const ledgers = await readLedgers(here, ctx, deps, work);
+    const fromLedgers = opts.fromRun === undefined ? undefined : await readLedgers(source, ctx, deps, work, opts.fromRun);
+    const toSubmit = new IdSet();
+    let earlier = 0;
+    for (const id of merged) {
+        const done = ledgers.submitted.has(id) || ledgers.rejected.has(id) || fromLedgers?.submitted.has(id) || fromLedgers?.rejected.has(id);
+        if (done) {
+            earlier++;
+            if (ledgers.submitted.has(id) || fromLedgers?.submitted.has(id))
+                day(id).submitted++;
+        }
+        else
+            toSubmit.add(id);
+    }
+    const plan = {
+        attempt: ctx.attempt,
+        sourceRun: opts.fromRun,
+        checked,
+        havenots: merged.size,
+        notSearchable,
+        earlierSubmitted: earlier,
+        toSubmit: toSubmit.size,
+        byDate,
+        hours,
+    };
+    const havenotsDir = (0,external_node_path_.join)(work, 'havenots');
+    await (0,promises_.mkdir)(havenotsDir, { recursive: true });
+    await writeIdsAtomic((0,external_node_path_.join)(havenotsDir, 'havenots.txt'), merged);
+    await writeTextAtomic((0,external_node_path_.join)(havenotsDir, 'havenots.tsv'), [...merged].map((id) => {
+        const d = details.get(id);
+        return `${id}\t${d?.savedAt === undefined ? '-' : new Date(d.savedAt).toISOString()}\t${d?.reason ?? 'not-in-storage'}\n`;
+    }).join(''));
+    await writeTextAtomic((0,external_node_path_.join)(havenotsDir, 'havenots-hours.json'), hoursJson(hours));
+    await writeTextAtomic((0,external_node_path_.join)(havenotsDir, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
+    const submitDir = (0,external_node_path_.join)(work, 'to-submit');
+    await (0,promises_.mkdir)(submitDir, { recursive: true });
+    const toSubmitFile = (0,external_node_path_.join)(submitDir, 'to-submit.txt');
+    await writeIdsAtomic(toSubmitFile, toSubmit);
+    await writeTextAtomic((0,external_node_path_.join)(submitDir, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
+    await artifacts.upload(freeName(here, ctx.names.havenots(ctx.attempt)), ['havenots.txt', 'havenots.tsv', 'havenots-hours.json', 'plan.json'].map((f) => (0,external_node_path_.join)(havenotsDir, f)), havenotsDir);
+    await artifacts.upload(freeName(here, ctx.names.toSubmit(ctx.attempt)), [toSubmitFile, (0,external_node_path_.join)(submitDir, 'plan.json')], submitDir);
+    deps.reporter.info(`${merged.size} havenot(s) from ${picked.length} chunk(s); ${earlier} submitted by earlier attempts; ${toSubmit.size} to submit` +
+        (opts.fromRun !== undefined ? ` (results of run ${opts.fromRun})` : ''));
+    if (toSubmit.size > opts.max && !opts.allowMany) {
+        throw new UsageError(`${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}; nothing will be sent. ` +
+            `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(deps.spell, 'allowMany')}`);
+    }
+    return { plan, toSubmitFile, chunks: manifest.chunks.length };
+}
+/**
+ * The submit job: sends the plan's `to-submit` ids no ledger holds. Its ledger reaches the run's
+ * artifacts however it ends: a snapshot every SNAPSHOT_EVERY_BATCHES batches (replacing the
+ * previous one), and the whole ledger when the job ends, interrupted or not. A snapshot that
+ * cannot be uploaded stops the sending: the bound on what a lost runner resends must hold.
+ */
+async function submitJob(opts, ctx, deps) {
+    const { artifacts } = deps;
+    const out = opts.reprocess.out;
+    const work = (0,external_node_path_.join)(out, 'submit');
+    await (0,promises_.mkdir)(work, { recursive: true });
+    const listed = await artifacts.list();
+    let planned = opts.plan;
+    if (!planned) {
+        const t = newest(listed, ctx.names, (p) => p.kind === 'to-submit');
+        if (!t)
+            throw new RunError(`no ${ctx.names.toSubmit(1)} artifact in this run: run the plan job first; nothing was sent`);
+        const dir = await fetchInto(artifacts, t.a, (0,external_node_path_.join)(work, 'planned'));
+        planned = { plan: await readJson((0,external_node_path_.join)(dir, 'plan.json'), `${t.a.name}/plan.json`), toSubmitFile: (0,external_node_path_.join)(dir, 'to-submit.txt'), chunks: 0 };
+    }
+    // Read again here: a re-run of this job must honour what the first attempt of it sent.
+    const ledgers = await readLedgers(listed, ctx, deps, work);
+    let uploads = 0;
+    let part = 0;
+    let lastPart;
+    const snapshot = async () => {
+        const name = ctx.names.ledgerPart(ctx.attempt, ++part);
+        await artifacts.upload(name, await ledgerFiles(work), work);
+        uploads++;
+        if (lastPart)
+            await artifacts.delete(lastPart).catch(() => undefined); // the newer snapshot holds all of it
+        lastPart = name;
+    };
+    const result = await deps.group('Submit to the Reprocessing API', () => runReprocess({
+        ...opts.reprocess,
+        files: [planned.toSubmitFile],
+        out: work,
+        alsoSubmitted: ledgers.submitted,
+        signal: opts.signal,
+        onBatch: async (batches) => {
+            if (batches % SNAPSHOT_EVERY_BATCHES === 0)
+                await snapshot();
+        },
+    }, { api: (onRetry) => deps.api(opts.api, onRetry, opts.signal), reporter: deps.reporter, spell: deps.spell }));
+    let ledger;
+    if (!result.dryRun && result.submitted + result.rejected > 0) {
+        ledger = ctx.names.ledger(ctx.attempt);
+        await artifacts.upload(ledger, await ledgerFiles(work), work);
+        uploads++;
+        if (lastPart)
+            await artifacts.delete(lastPart).catch(() => undefined);
+    }
+    return { result, plan: planned.plan, earlier: ledgers.submitted.size, uploads, ledger };
+}
+async function ledgerFiles(dir) {
+    return (await (0,promises_.readdir)(dir)).filter((f) => f === 'reprocessed.txt' || f === 'rejected.txt').map((f) => (0,external_node_path_.join)(dir, f));
+}
+/** The verify job: every id any ledger of this run holds, checked (and polled) as check does. */
+async function verifyJob(opts, ctx, deps) {
+    const { artifacts } = deps;
+    const out = opts.verify.out;
+    const work = (0,external_node_path_.join)(out, 'verify-in');
+    const listed = await artifacts.list();
+    const ledgers = await readLedgers(listed, ctx, deps, work);
+    const input = (0,external_node_path_.join)(work, 'submitted.txt');
+    await writeIdsAtomic(input, ledgers.submitted);
+    const result = await deps.group('Verify the submitted crashes', () => withStore(deps, opts.store, opts.verify.concurrency ?? 64, async (store) => {
+        const api = opts.search ? deps.api(opts.search.api, () => { }, opts.signal) : undefined;
+        try {
+            return await runVerify({ ...opts.verify, files: [input], signal: opts.signal }, { store, reporter: deps.reporter, searchApi: api, searchPerMinute: opts.search?.perMinute });
+        }
+        finally {
+            await api?.close();
+        }
+    }));
+    await artifacts.upload(freeName(listed, ctx.names.verified(ctx.attempt)), [(0,external_node_path_.join)(out, 'verified.txt'), (0,external_node_path_.join)(out, 'unverified.txt')], out);
+    // The plan's totals, completed: what the run's final summary shows.
+    let plan;
+    const h = newest(listed, ctx.names, (p) => p.kind === 'havenots');
+    if (h) {
+        const dir = await fetchInto(artifacts, h.a, (0,external_node_path_.join)(work, 'havenots'));
+        plan = await readJson((0,external_node_path_.join)(dir, 'plan.json'), `${h.a.name}/plan.json`);
+        const verified = await readIdFiles([(0,external_node_path_.join)(out, 'verified.txt')], { allowEmpty: true });
+        for (const t of Object.values(plan.byDate))
+            t.submitted = 0;
+        for (const id of ledgers.submitted)
+            if (plan.byDate[crashIdDate(id)])
+                plan.byDate[crashIdDate(id)].submitted++;
+        for (const id of verified.ids)
+            if (plan.byDate[crashIdDate(id)])
+                plan.byDate[crashIdDate(id)].verified++;
+    }
+    return { result, ledgers: ledgers.count, plan };
 }
 
 ;// CONCATENATED MODULE: ./src/action/summary.ts
+
 
 
 /** Job summaries: what happened, in numbers an on-call engineer can check, and what to do next. */
@@ -3779,6 +4174,15 @@ async function write() {
         return;
     await core/* summary */.z.write();
 }
+/**
+ * The hour chart, as text in a code block: it reads the same in every place a summary is shown
+ * (a Mermaid chart in a job summary could not be checked offline, and a text chart cannot fail).
+ */
+function addHours(hours) {
+    const lines = hourChart(hours);
+    if (lines.length)
+        core/* summary */.z.addCodeBlock(lines.join('\n'));
+}
 async function listSummary(r, layout) {
     core/* summary */.z
         .addHeading('socorro-reprocess: list', 2)
@@ -3789,42 +4193,104 @@ async function listSummary(r, layout) {
     ])
         .addRaw(`Layout ${layout}; ${n(r.requests)} list requests in ${formatDuration(r.elapsedMs)}. ` +
         `${r.plan.chunks.length} chunk(s) of up to ${n(r.plan.chunkSize)} ids` +
-        (r.plan.requested ? ` (raised from ${n(r.plan.requested)} to stay within 256 matrix jobs)` : '') +
+        (r.plan.requested ? ` (raised from ${n(r.plan.requested)} to stay within ${r.plan.maxChunks} matrix jobs)` : '') +
         '.', true)
-        .addRaw(r.total === 0 ? '\n**No raw crashes found.** Check the bucket, the layout and the dates.\n' : '\nNext: the check jobs HEAD each chunk\'s processed crashes.\n');
+        .addRaw(r.total === 0 ? '\n**No raw crashes found.** Check the bucket, the layout and the dates.\n' : "\nNext: the check jobs HEAD each chunk's processed crashes.\n");
     await write();
 }
-async function checkSummary(k, r) {
-    core/* summary */.z
-        .addHeading(`socorro-reprocess: check chunk ${k}`, 2)
-        .addTable([
-        hdr('chunk', 'ids', 'haves', 'havenots', 'skipped (earlier attempt)', 'errors'),
-        [String(k), n(r.input), n(r.haves), n(r.havenots), n(r.skipped), n(r.errors)],
-    ])
-        .addRaw(`${n(r.requests)} HEAD requests in ${formatDuration(r.elapsedMs)}` +
-        (r.throttled ? `; the store throttled ${n(r.throttled)} time(s), concurrency ended at ${r.finalConcurrency}` : '') +
-        '.', true);
-    if (r.failure)
-        core/* summary */.z.addRaw(`\n**Failed:** ${r.failure}\n\nRe-run this job: ids already classified are kept.\n`);
+async function checkSummary(k, r, failure) {
+    core/* summary */.z.addHeading(`socorro-reprocess: check chunk ${k}`, 2);
+    if (r) {
+        core/* summary */.z
+            .addTable([
+            hdr('chunk', 'ids', 'haves', 'havenots', 'of which not searchable', 'skipped (earlier attempt)', 'errors'),
+            [String(k), n(r.input), n(r.haves), n(r.havenots), n(r.notSearchable), n(r.skipped), n(r.errors)],
+        ])
+            .addRaw(`${n(r.requests)} store requests in ${formatDuration(r.elapsedMs)}` +
+            (r.searchRequests ? `; ${n(r.searchRequests)} search requests for ${n(r.searched)} stored crashes` : '') +
+            (r.throttled ? `; the store throttled ${n(r.throttled)} time(s), concurrency ended at ${r.finalConcurrency}` : '') +
+            (r.pastRetention.length ? `; ${r.pastRetention.join(', ')} past search retention (storage alone)` : '') +
+            '.', true);
+        addHours(r.hours);
+    }
+    const why = failure ?? r?.failure;
+    if (why)
+        core/* summary */.z.addRaw(`\n**Failed:** ${why}\n\nRe-run this job: what it classified was kept (its result artifact), and the re-run checks only the rest.\n`);
     await write();
 }
-async function reprocessSummary(job, apiUrl) {
+/** The run's totals per crash date. */
+function addTotals(plan, columns) {
+    const dates = Object.keys(plan.byDate).sort();
+    const head = ['date', 'listed', 'processed', 'not processed', 'of which not searchable', ...(columns.submitted ? ['submitted'] : []), ...(columns.verified ? ['verified'] : [])];
+    const row = (label, t) => [
+        label,
+        n(t.listed),
+        n(t.processed),
+        n(t.havenots),
+        n(t.notSearchable),
+        ...(columns.submitted ? [n(t.submitted)] : []),
+        ...(columns.verified ? [n(t.verified)] : []),
+    ];
+    const total = { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 };
+    for (const d of dates)
+        for (const k of Object.keys(total))
+            total[k] += plan.byDate[d][k];
+    core/* summary */.z.addTable([hdr(...head), ...dates.map((d) => row(d, plan.byDate[d])), row('<strong>total</strong>', total)]);
+}
+async function planSummary(plan, opts) {
+    core/* summary */.z.addHeading(`socorro-reprocess: plan${opts.dryRun ? ' (dry run)' : ''}`, 2);
+    addTotals(plan, { submitted: false, verified: false });
+    core/* summary */.z.addRaw(`${n(plan.havenots)} not processed (${n(plan.notSearchable)} of them stored but not searchable)` +
+        (plan.sourceRun ? `, from the results of run ${plan.sourceRun}` : '') +
+        `; ${n(plan.earlierSubmitted)} already submitted by earlier attempts; **${n(plan.toSubmit)} to submit**.`, true);
+    addHours(plan.hours);
+    if (opts.dryRun)
+        core/* summary */.z.addRaw('\nNothing was sent (a dry run). Next: dispatch again without dry-run (or with from-run set to this run) to submit.\n');
+    else if (!opts.final)
+        core/* summary */.z.addRaw('\nNext: the submit job sends them, paced, and records each accepted batch in the ledger.\n');
+    await write();
+}
+async function submitSummary(job, apiUrl, run) {
     const r = job.result;
     core/* summary */.z
-        .addHeading(`socorro-reprocess: reprocess${r.dryRun ? ' (dry run)' : ''}`, 2)
+        .addHeading(`socorro-reprocess: submit${r.dryRun ? ' (dry run)' : ''}`, 2)
         .addTable([
-        hdr('ids checked', 'havenots', 'already submitted', 'to send', r.dryRun ? 'would submit' : 'submitted', 'rejected (400)'),
-        [n(job.checked), n(job.havenots), n(r.alreadySubmitted), n(r.toSend), n(r.dryRun ? r.toSend : r.submitted), n(r.rejected)],
+        hdr('to submit', 'already submitted', r.dryRun ? 'would submit' : 'submitted', 'rejected (400)', 'batches'),
+        [n(r.input), n(r.alreadySubmitted), n(r.dryRun ? r.toSend : r.submitted), n(r.rejected), n(r.batches)],
     ])
         .addRaw((r.dryRun
         ? 'Nothing was sent.'
         : `${n(r.requests)} request(s) to ${apiUrl}/api/Reprocessing/ in ${formatDuration(r.elapsedMs)}` +
-            (job.uploadedLedger ? `; ledger artifact reprocessed-${job.attempt}.` : '; nothing new for the ledger.')) +
+            (job.ledger ? `; ledger artifact ${job.ledger}.` : '; nothing new for the ledger.')) +
         (job.earlier ? ` ${n(job.earlier)} id(s) were submitted by earlier attempts and not sent again.` : ''), true);
     if (r.failure)
-        core/* summary */.z.addRaw(`\n**Failed:** ${r.failure}\n\nRe-run this job: ids in the ledger are not sent again.\n`);
-    else if (r.dryRun && r.toSend)
-        core/* summary */.z.addRaw('\nNext: dispatch again without dry-run to submit.\n');
+        core/* summary */.z.addRaw(`\n**Failed:** ${r.failure}\n\nRe-run this job: ids in any ledger of the run (${run.names.ledger(run.attempt)} and the others) are not sent again.\n`);
+    else if (!r.dryRun && r.submitted)
+        core/* summary */.z.addRaw('\nNext: the verify job checks that they get processed.\n');
+    await write();
+}
+/** The final summary of a run: what a person reads first. */
+async function verifySummary(job) {
+    const r = job.result;
+    core/* summary */.z.addHeading(`socorro-reprocess: verified ${n(r.verified)} of ${n(r.input)}`, 2);
+    if (job.plan) {
+        addTotals(job.plan, { submitted: true, verified: true });
+        if (totalOf(job.plan.hours))
+            addHours(job.plan.hours);
+    }
+    core/* summary */.z.addRaw(`${r.passes} pass(es) over the ${n(r.input)} crash(es) the run's ${job.ledgers} ledger(s) hold, in ${formatDuration(r.elapsedMs)}` +
+        (r.searchRequests ? `; processed means stored and searchable (${n(r.searchRequests)} search requests)` : '') +
+        '.', true);
+    if (r.unverified) {
+        core/* summary */.z.addRaw(`\n**${n(r.unverified)} not processed yet**, first: ${r.firstUnverified.map((id) => `\`${id}\``).join(', ')}.\n\n` +
+            'Next: re-run this job later to look again; if they stay unprocessed, submit unverified.txt (the verified artifact) again and tell Socorro\'s on-call (#crashreporting on Matrix).\n');
+    }
+    else if (r.failure) {
+        core/* summary */.z.addRaw(`\n**Failed:** ${r.failure}\n`);
+    }
+    else {
+        core/* summary */.z.addRaw('\nEvery submitted crash is processed. Nothing more to do.\n');
+    }
     await write();
 }
 
@@ -3844,6 +4310,7 @@ async function reprocessSummary(job, apiUrl) {
 
 
 
+const MODES = ['list', 'check', 'plan', 'submit', 'reprocess', 'verify'];
 function reporter() {
     return {
         info: (m) => core/* info */.pq(m),
@@ -3856,60 +4323,118 @@ function pipelineDeps(artifacts, rep) {
         artifacts,
         reporter: rep,
         openStore: (config, maxSockets) => openStore(config, process.env, { maxSockets, log: rep }),
-        api: (config, onRetry) => socorroApi({ ...config, onRetry }),
+        api: (config, onRetry, signal) => socorroApi({ ...config, onRetry, signal }),
         spell: spell,
         group: (title, fn) => core/* group */.Os(title, fn),
     };
 }
+/** The run's artifacts: through the REST API when the job has a token (every attempt's), as a later attempt must read them. */
+function artifactsFor(raw) {
+    const runId = Number(process.env.GITHUB_RUN_ID);
+    return githubArtifactStore({
+        token: raw.githubToken || undefined,
+        repository: process.env.GITHUB_REPOSITORY,
+        runId: Number.isFinite(runId) && runId > 0 ? runId : undefined,
+        retentionDays: parseInteger(spell, 'retentionDays', raw.retentionDays, 30, 1, 90),
+    });
+}
+/**
+ * A cancelled job gets SIGINT, then SIGTERM 7.5 s later, then a kill: the first asks the work to
+ * stop and save what it did; the second is ignored, so the saving can finish.
+ */
+function jobInterrupt() {
+    return interruptSignal((m) => core/* warning */.$e(m), process, { second: 'ignore' });
+}
 /** The action: one mode per job; inputs in, the pipeline, outputs and a job summary out. */
-async function run(artifacts = githubArtifactStore()) {
+async function run(store) {
+    const interrupt = jobInterrupt();
     try {
-        const mode = core/* getInput */.V4('mode').trim();
+        const modeText = core/* getInput */.V4('mode').trim();
+        if (!MODES.includes(modeText))
+            throw new UsageError(`mode: ${modeText || '(empty)'} is not a mode (${MODES.join(', ')})`);
+        const mode = modeText;
         const raw = readInputs();
-        // Masked before anything else can print: every later line of the job hides it.
-        const token = raw.apiToken || tokenFromEnv(process.env);
-        if (token)
-            core/* setSecret */.Pq(token);
+        // Masked before anything else can print: every later line of the job hides them.
+        for (const secret of [raw.apiToken, tokenFromEnv(process.env), raw.githubToken])
+            if (secret)
+                core/* setSecret */.Pq(secret);
         const ctx = { spell: spell, env: process.env };
         const out = raw.out || (0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'socorro-reprocess');
         await (0,promises_.mkdir)(out, { recursive: true });
         const rep = reporter();
-        const deps = pipelineDeps(artifacts, rep);
+        const deps = pipelineDeps(store ?? artifactsFor(raw), rep);
+        const attempt = Number(process.env.GITHUB_RUN_ATTEMPT) || 1;
+        const run = { attempt, names: artifactNames(raw.artifactPrefix ?? '') };
+        if (!deps.artifacts.crossAttempt && attempt > 1 && mode !== 'list') {
+            rep.warn(`no ${label(spell, 'githubToken')}: earlier attempts' artifacts are read through the runner's internal API, which GitHub has answered wrongly across attempts`);
+        }
         if (mode === 'list') {
-            const { store, list } = parseListOptions(raw, out, ctx);
-            const r = await listJob({ store, list: { ...list, maxChunks: MATRIX_JOB_LIMIT } }, deps);
+            const { store: config, list } = parseListOptions(raw, out, ctx);
+            // The submit job needs the API token: better to hear now than after an hour of checking.
+            if (raw.tokenPresent !== '' && !parseBoolean(spell, 'tokenPresent', raw.tokenPresent, true)) {
+                throw new UsageError("the API token the submit job needs (secret SOCORRO_API_TOKEN) is not set: set it (a Crash Stats token with the 'Reprocess Crashes' permission), or dispatch a dry run");
+            }
+            const r = await listJob({ store: config, list: { ...list, maxChunks: MATRIX_JOB_LIMIT } }, run, deps);
             core/* setOutput */.uH('chunks', r.plan.chunks.map((c) => c.index));
             core/* setOutput */.uH('total', r.total);
             await listSummary(r, list.layout);
         }
         else if (mode === 'check') {
-            const k = options_parseInteger(spell, 'chunk', raw.chunk, -1, 0, MATRIX_JOB_LIMIT - 1);
+            const k = parseInteger(spell, 'chunk', raw.chunk, -1, 0, MATRIX_JOB_LIMIT - 1);
             if (k < 0)
                 throw new UsageError("chunk: which chunk to check is required in check mode (an index from the list job's chunks output)");
-            const { store, check } = parseCheckOptions(raw, [], out, ctx);
-            const { result } = await checkJob(k, { store, check }, deps);
-            core/* setOutput */.uH('haves', result.haves);
-            core/* setOutput */.uH('havenots', result.havenots);
-            await checkSummary(k, result);
-            if (result.failure)
-                throw new RunError(result.failure);
+            const { store: config, check, search } = parseCheckOptions(raw, [], out, ctx);
+            let r;
+            try {
+                r = await checkJob(k, { store: config, check, search, signal: interrupt.signal }, run, deps);
+            }
+            catch (err) {
+                await checkSummary(k, undefined, oneLine(err));
+                throw err;
+            }
+            core/* setOutput */.uH('haves', r.result.haves);
+            core/* setOutput */.uH('havenots', r.result.havenots);
+            core/* setOutput */.uH('not-searchable', r.result.notSearchable);
+            await checkSummary(k, r.result);
+            if (r.result.failure)
+                throw new RunError(r.result.failure);
         }
-        else if (mode === 'reprocess') {
-            const { api, reprocess } = parseReprocessOptions(raw, [], out, ctx);
-            const attempt = process.env.GITHUB_RUN_ATTEMPT || '1';
-            const interrupt = interruptSignal((m) => core/* warning */.$e(m));
-            const r = await reprocessJob({ reprocess, api, attempt, signal: interrupt.signal }, deps).finally(() => interrupt.dispose());
+        else if (mode === 'plan' || mode === 'submit' || mode === 'reprocess') {
+            const { api, reprocess } = parseReprocessOptions(raw, [], out, { ...ctx, env: mode === 'plan' ? {} : process.env }, { tokenNeeded: mode !== 'plan' });
+            const fromRun = parseInteger(spell, 'fromRun', raw.fromRun, 0, 1, Number.MAX_SAFE_INTEGER) || undefined;
+            let plan;
+            if (mode !== 'submit') {
+                plan = await deps.group('Plan: merge the havenots, dedupe against every ledger', () => planJob({ out, fromRun, max: reprocess.max ?? 10_000, allowMany: !!reprocess.allowMany }, run, deps));
+                core/* setOutput */.uH('havenots', plan.plan.havenots);
+                core/* setOutput */.uH('to-submit', plan.plan.toSubmit);
+                await planSummary(plan.plan, { dryRun: !!reprocess.dryRun, final: mode === 'plan' });
+                if (mode === 'plan')
+                    return;
+            }
+            const r = await submitJob({ reprocess, api, signal: interrupt.signal, plan }, run, deps);
             core/* setOutput */.uH('submitted', r.result.submitted);
-            await reprocessSummary(r, api.apiUrl);
+            await submitSummary(r, api.apiUrl, run);
             if (r.result.failure)
                 throw new RunError(r.result.failure);
         }
         else {
-            throw new UsageError(`mode: ${mode || '(empty)'} is not a mode (list, check or reprocess)`);
+            const { store: config, verify, search } = parseVerifyOptions(raw, [], out, ctx);
+            const r = await verifyJob({ store: config, verify, search, signal: interrupt.signal }, run, deps);
+            core/* setOutput */.uH('verified', r.result.verified);
+            core/* setOutput */.uH('unverified', r.result.unverified);
+            await verifySummary(r);
+            if (r.result.failure)
+                throw new RunError(r.result.failure);
+            if (r.result.unverified) {
+                throw new RunError(`${r.result.unverified} of ${r.result.input} submitted crash(es) not processed yet; the ${run.names.verified(attempt)} artifact lists them (unverified.txt)`);
+            }
         }
     }
     catch (err) {
-        core/* setFailed */.C1(errors_oneLine(err));
+        core/* setFailed */.C1(oneLine(err));
+    }
+    finally {
+        interrupt.dispose();
     }
 }
 

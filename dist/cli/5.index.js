@@ -60,21 +60,37 @@ function oneLine(err) {
     const msg = err instanceof Error ? err.message : String(err);
     return msg.replace(/\s*\n\s*/g, ' ').trim();
 }
+/**
+ * `text` with each secret replaced by [redacted]: servers (and proxies in front of them) have
+ * been seen to quote a request's Authorization header back in an error page.
+ */
+function redact(text, ...secrets) {
+    let out = text;
+    for (const s of secrets)
+        if (s && s.length >= 8)
+            out = out.split(s).join('[redacted]');
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./src/core/interrupt.ts
 /**
  * Ctrl-C, or SIGINT/SIGTERM from a cancelled job, asks the run to stop cleanly: the batch or
- * requests in flight finish and are recorded, so a rerun neither loses nor repeats them. A
- * second signal quits at once.
+ * requests in flight finish and are recorded, so a rerun neither loses nor repeats them. At a
+ * terminal a second signal quits at once; a cancelled job (`second: 'ignore'`) gets SIGTERM
+ * 7.5 s after SIGINT, and quitting then would lose the ledger upload in progress, so it goes on
+ * until the runner's kill 2.5 s later.
  */
-function interruptSignal(say, proc = process) {
+function interruptSignal(say, proc = process, opts = {}) {
     const ctl = new AbortController();
     const onSignal = (sig) => {
         if (ctl.signal.aborted) {
-            proc.exit(130);
+            if ((opts.second ?? 'exit') === 'exit')
+                proc.exit(130);
+            else
+                say(`${sig}: still saving what was done`);
             return;
         }
-        say(`${sig}: stopping after the work in flight; send it again to quit now`);
+        say(opts.second === 'ignore' ? `${sig}: stopping; saving what was done` : `${sig}: stopping after the work in flight; send it again to quit now`);
         ctl.abort();
     };
     proc.on('SIGINT', onSignal);
@@ -1115,7 +1131,7 @@ const API_LIMIT_SHARE = 0.9;
 
 ;// CONCATENATED MODULE: ./src/core/retry.ts
 /** HEADs: the pool retries an id quickly; throttling narrows the pool rather than lengthening the wait. */
-const HEAD_RETRY = { attempts: 10, baseMs: 100, capMs: 10_000 };
+const HEAD_RETRY = { attempts: 10, baseMs: 100, capMs: 10_000, throttledAttempts: 40 };
 /** Listing pages: a store that stays unhealthy for a minute or so is ridden out. */
 const LIST_RETRY = { attempts: 8, baseMs: 500, capMs: 20_000 };
 /** Socorro's API (Reprocessing and SuperSearch): slower, and it sends Retry-After with its 429s. */
@@ -1436,7 +1452,11 @@ class HeadRetrier {
     }
     async retry(ask) {
         const { counts: res, stop } = this.run;
-        for (let attempt = 1; attempt <= this.policy.attempts && !stop.signal.aborted; attempt++) {
+        // Failures and throttles have budgets of their own; `attempt` (every try) sets the backoff.
+        let failures = 0;
+        let throttles = 0;
+        const throttleBudget = this.policy.throttledAttempts ?? this.policy.attempts;
+        for (let attempt = 1; !stop.signal.aborted; attempt++) {
             const answer = await ask();
             res.requests++;
             if (!(answer instanceof StoreError)) {
@@ -1453,11 +1473,14 @@ class HeadRetrier {
             if (answer.kind === 'throttled') {
                 res.throttled++;
                 this.aimd.throttled();
+                if (++throttles >= throttleBudget)
+                    return undefined;
             }
-            if (attempt < this.policy.attempts) {
-                res.retries++;
-                await this.clock.sleep(backoffMs(this.policy, attempt, undefined, this.random), stop.signal);
+            else if (++failures >= this.policy.attempts) {
+                return undefined;
             }
+            res.retries++;
+            await this.clock.sleep(backoffMs(this.policy, attempt, undefined, this.random), stop.signal);
         }
         return undefined;
     }
@@ -1658,6 +1681,10 @@ async function runCheck(opts, deps) {
     // Only when there is something to check: a rerun with nothing left sends no request at all.
     if (todo.size > 0)
         await checkBucket(store, clock);
+    const onAbort = () => run.fail('interrupted: what was classified is written; rerun to finish (ids already classified are skipped)');
+    if (opts.signal?.aborted)
+        onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     const giveUpAfter = opts.giveUpAfter ?? Math.max(50, concurrency * 2);
     let setWidth = (_n) => { };
     const aimd = new Aimd(concurrency, (n) => setWidth(n), { now: () => clock.now() });
@@ -1754,6 +1781,7 @@ async function runCheck(opts, deps) {
         await searcher?.drain();
     }
     finally {
+        opts.signal?.removeEventListener('abort', onAbort);
         res.searchRequests = searcher?.requests ?? 0;
         const writeFailure = await writer.close();
         if (writeFailure)
@@ -1851,6 +1879,18 @@ function parseTimeOfDay(s, flag) {
         throw new UsageError(`${flag}: ${s} is not a time of day (HH:MM, UTC)`);
     }
     return Number(m[1]) * 60 + Number(m[2]);
+}
+/**
+ * `HH:MM..HH:MM` (UTC; either end may be left out): the window --since / --until give in two
+ * options, in one (a dispatch form has few inputs). `-` works as the separator too.
+ */
+function parseHourWindow(s, flag) {
+    if (s === undefined || s === '')
+        return {};
+    const m = /^\s*(\d{2}:\d{2})?\s*(?:\.\.|-)\s*(\d{2}:\d{2})?\s*$/.exec(s);
+    if (!m || (m[1] === undefined && m[2] === undefined))
+        throw new UsageError(`${flag}: ${s} is not a window of the day (HH:MM..HH:MM, UTC)`);
+    return { since: m[1], until: m[2] };
 }
 /** Epoch ms of `minutes` after midnight UTC on YYYYMMDD. */
 function dayTime(day, minutes) {
@@ -2297,9 +2337,23 @@ async function runReprocess(opts, deps) {
         try {
             await submitter.send(batch);
         }
+        catch (err) {
+            // A retry wait cut short by the interrupt is not the API failing: say what happened.
+            if (err instanceof SubmitStopped && opts.signal?.aborted)
+                throw interrupted();
+            throw err;
+        }
         finally {
             pacer.finished();
             task.update(submitter.counts.settled, { submitted: submitter.counts.submitted, rejected: submitter.counts.rejected });
+        }
+        if (opts.onBatch) {
+            try {
+                await opts.onBatch(res.batches);
+            }
+            catch (err) {
+                throw new SubmitStopped(`could not save the ledger so far (${oneLine(err)}); stopped sending: ${submitter.counts.submitted} id(s) were accepted and are in the local ledger`);
+            }
         }
     };
     try {
@@ -2585,16 +2639,27 @@ function parseStore(raw, { spell, env }) {
 }
 /** since/until (HH:MM UTC) of each date, cross-checked. */
 function parseWindow(raw, spell) {
-    const since = parseTimeOfDay(str(raw.since), label(spell, 'since'));
-    const until = parseTimeOfDay(str(raw.until), label(spell, 'until'));
+    const hours = str(raw.hours);
+    if (hours && (str(raw.since) || str(raw.until))) {
+        throw new UsageError(`${label(spell, 'hours')} and ${label(spell, 'since')} / ${label(spell, 'until')} say the same thing: give one or the other`);
+    }
+    const w = hours ? parseHourWindow(hours, label(spell, 'hours')) : { since: str(raw.since), until: str(raw.until) };
+    const [sinceName, untilName] = hours ? ['hours', 'hours'] : ['since', 'until'];
+    const since = parseTimeOfDay(w.since, label(spell, sinceName));
+    const until = parseTimeOfDay(w.until, label(spell, untilName));
     if (since !== undefined && until !== undefined && since > until) {
-        throw new UsageError(`${label(spell, 'since')} ${str(raw.since)} is after ${label(spell, 'until')} ${str(raw.until)}`);
+        throw new UsageError(hours ? `${label(spell, 'hours')}: ${hours} starts after it ends` : `${label(spell, 'since')} ${w.since} is after ${label(spell, 'until')} ${w.until}`);
     }
     return { since, until };
 }
 function parseListOptions(raw, out, ctx) {
     const { spell } = ctx;
     const dates = parseDates(str(raw.dates), label(spell, 'dates'));
+    // A cap the adapter may set (a dispatch form): a typo of a year would start hundreds of jobs.
+    const maxDates = parseInteger(spell, 'maxDates', raw.maxDates, 0, 0, 366);
+    if (maxDates && dates.length > maxDates) {
+        throw new UsageError(`${label(spell, 'dates')}: ${dates.length} dates is more than ${label(spell, 'maxDates')} ${maxDates}; split the dates over several runs, or raise ${label(spell, 'maxDates')}`);
+    }
     const layout = parseChoice(spell, 'layout', raw.layout, LAYOUTS, 'v1', 'a layout');
     const chunkSize = parseInteger(spell, 'chunkSize', raw.chunkSize, DEFAULT_CHUNK_SIZE, 1, 100_000_000);
     // 0: no limit. A limit comes from where the chunks go (a matrix has at most 256 jobs).
@@ -2652,15 +2717,15 @@ function parseApiUrl(raw, sendsToken, spell) {
     }
     return u.origin + u.pathname.replace(/\/+$/, '');
 }
-function parseReprocessOptions(raw, files, out, ctx) {
+function parseReprocessOptions(raw, files, out, ctx, opts = {}) {
     const { spell, env } = ctx;
     const dryRun = parseBoolean(spell, 'dryRun', raw.dryRun);
     const token = str(raw.apiToken) || tokenFromEnv(env);
-    if (!token && !dryRun) {
+    if (!token && !dryRun && opts.tokenNeeded !== false) {
         const given = spell('apiToken');
         throw new UsageError(`no API token: ${given ? `give ${given}, or ` : ''}set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the 'Reprocess Crashes' permission`);
     }
-    const apiUrl = parseApiUrl(raw, !dryRun, spell);
+    const apiUrl = parseApiUrl(raw, !dryRun && !!token, spell);
     const reprocess = {
         files,
         out,
@@ -2786,6 +2851,7 @@ var external_node_https_ = __webpack_require__(4708);
 
 
 
+
 const GCS_ENDPOINT = 'https://storage.googleapis.com';
 const USER_AGENT = 'socorro-reprocess';
 /** GCS's page limit; a page may still come back shorter. */
@@ -2873,8 +2939,9 @@ function gcsStore(opts) {
                         chunks.push(c);
                     size += c.length;
                 });
-                res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
-                res.on('error', (err) => resolve({ status: 0, body: '', error: err.message }));
+                // An error page may quote the request's Authorization header: never pass the token on.
+                res.on('end', () => resolve({ status, body: ok ? Buffer.concat(chunks).toString('utf8') : redact(Buffer.concat(chunks).toString('utf8'), token) }));
+                res.on('error', (err) => resolve({ status: 0, body: '', error: redact(err.message, token) }));
             };
             const req = https ? (0,external_node_https_.request)(options, onResponse) : (0,external_node_http_.request)(options, onResponse);
             req.on('timeout', () => req.destroy(new Error('timed out')));
@@ -3426,6 +3493,7 @@ function openStore(config, env, opts = {}) {
 
 
 
+
 const NETWORK_CODES = new Set([
     'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_AGAIN',
     'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
@@ -3448,7 +3516,7 @@ function socorroApi(opts) {
     const timeout = opts.timeoutMs ?? 60_000;
     const policy = opts.policy ?? API_RETRY;
     // Error pages can echo the request's headers (debug pages, some proxies): the token must not reach a log.
-    const redact = (s) => (opts.token ? s.split(opts.token).join('[redacted]') : s);
+    const hide = (s) => redact(s, opts.token);
     // undici is loaded on the first request: a dry run never pays for it.
     let lazy;
     const dispatcher = () => (lazy ??= makeDispatcher());
@@ -3465,11 +3533,20 @@ function socorroApi(opts) {
                 const e = err;
                 const attempt = ctx.state.counter;
                 const transient = e.statusCode ? isRetryableApiStatus(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
-                if (!transient || attempt >= policy.attempts)
+                if (!transient || attempt >= policy.attempts || opts.signal?.aborted)
                     return cb(err);
                 const wait = backoffMs(policy, attempt, parseRetryAfter(e.headers?.['retry-after'], Date.now()));
                 opts.onRetry?.(e.statusCode ? `HTTP ${e.statusCode}` : (e.code ?? e.message), attempt, wait);
-                return setTimeout(() => cb(null), wait);
+                const stop = () => {
+                    clearTimeout(timer);
+                    cb(err);
+                };
+                const timer = setTimeout(() => {
+                    opts.signal?.removeEventListener('abort', stop);
+                    cb(null);
+                }, wait);
+                opts.signal?.addEventListener('abort', stop, { once: true });
+                return timer;
             },
         });
     };
@@ -3483,13 +3560,13 @@ function socorroApi(opts) {
             const res = await (await dispatcher()).request({ origin: url.origin, path: url.pathname + url.search, method, headers: headers(extraHeaders), body });
             const text = await res.body.text();
             const ok = res.statusCode >= 200 && res.statusCode < 300;
-            return { status: res.statusCode, body: ok ? text : redact(text).slice(0, 500) };
+            return { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
         }
         catch (err) {
             const e = err;
             if (typeof e.statusCode === 'number')
-                return { status: e.statusCode, body: redact(e.message) };
-            return { status: 0, body: '', error: redact(e.code ? `${e.code}: ${e.message}` : e.message) };
+                return { status: e.statusCode, body: hide(e.message) };
+            return { status: 0, body: '', error: hide(e.code ? `${e.code}: ${e.message}` : e.message) };
         }
     };
     return {
@@ -3592,6 +3669,7 @@ const FLAGS = {
     maxChunks: '--max-chunks',
     since: '--since',
     until: '--until',
+    hours: '--hours',
     concurrency: '--concurrency',
     apiUrl: '--api-url',
     batchSize: '--batch-size',
@@ -3677,7 +3755,8 @@ async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr:
         .option('--chunk-size <n>', 'ids per chunk file', String(DEFAULT_CHUNK_SIZE))
         .option('--max-chunks <n>', 'the most chunk files to write: the chunk size is raised (with a warning) to stay within it. 256 is a GitHub matrix\'s job limit; 0 for no limit', String(DEFAULT_MAX_CHUNKS))
         .option('--since <HH:MM>', 'keep only raw crashes saved at or after this time (UTC) on each date')
-        .option('--until <HH:MM>', 'keep only raw crashes saved up to the end of this minute (UTC) on each date'))).action(async (o) => {
+        .option('--until <HH:MM>', 'keep only raw crashes saved up to the end of this minute (UTC) on each date')
+        .option('--hours <HH:MM..HH:MM>', 'both at once: --hours 03:00..07:59 is --since 03:00 --until 07:59 (either end may be left out)'))).action(async (o) => {
         const { store: config, list } = parseListOptions(raw(o), o.out, ctx);
         const reporter = cliReporter(io.stderr, o.quiet);
         const store = openStore(config, env, { maxSockets: 64, log: reporter });

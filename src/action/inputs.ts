@@ -3,7 +3,9 @@ import type { OptionName, RawOptions, Spelling } from '../core/options.ts';
 
 /**
  * The options this action has, by input name (action.yml); the CLI's skip-invalid and
- * max-chunks it does not have. `mode` picks the job and is read on its own.
+ * max-chunks it does not have. `mode` picks the job and is read on its own. The action-only
+ * ones (artifact-prefix, retention-days, github-token, from-run, token-present) are about the
+ * run's artifacts and jobs.
  */
 export const INPUTS: Partial<Record<OptionName, string>> = {
   dates: 'dates',
@@ -13,6 +15,7 @@ export const INPUTS: Partial<Record<OptionName, string>> = {
   chunkSize: 'chunk-size',
   since: 'since',
   until: 'until',
+  hours: 'hours',
   chunk: 'chunk',
   concurrency: 'concurrency',
   apiUrl: 'api-url',
@@ -26,6 +29,15 @@ export const INPUTS: Partial<Record<OptionName, string>> = {
   endpoint: 'endpoint',
   region: 'region',
   pathStyle: 'path-style',
+  search: 'search',
+  wait: 'wait',
+  every: 'every',
+  artifactPrefix: 'artifact-prefix',
+  retentionDays: 'retention-days',
+  githubToken: 'github-token',
+  fromRun: 'from-run',
+  tokenPresent: 'token-present',
+  maxDates: 'max-dates',
   out: 'out',
 };
 

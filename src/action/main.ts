@@ -4,15 +4,18 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { RunError, UsageError, oneLine } from '../core/errors.ts';
 import { interruptSignal } from '../core/interrupt.ts';
-import { parseInteger, tokenFromEnv } from '../core/options.ts';
+import { label, parseBoolean, parseInteger, tokenFromEnv, type RawOptions } from '../core/options.ts';
 import { periodicProgress, type Reporter } from '../core/progress.ts';
-import { parseCheckOptions, parseListOptions, parseReprocessOptions } from '../modes/options.ts';
+import { parseCheckOptions, parseListOptions, parseReprocessOptions, parseVerifyOptions } from '../modes/options.ts';
 import { githubArtifactStore, type ArtifactStore } from '../ports/artifacts.ts';
 import { openStore } from '../ports/open-store.ts';
 import { socorroApi } from '../ports/socorro-api.ts';
 import { readInputs, spell } from './inputs.ts';
-import { MATRIX_JOB_LIMIT, checkJob, listJob, reprocessJob, type PipelineDeps } from './pipeline.ts';
-import { checkSummary, listSummary, reprocessSummary } from './summary.ts';
+import { MATRIX_JOB_LIMIT, artifactNames, checkJob, listJob, planJob, submitJob, verifyJob, type PipelineDeps, type RunContext } from './pipeline.ts';
+import { checkSummary, listSummary, planSummary, submitSummary, verifySummary } from './summary.ts';
+
+const MODES = ['list', 'check', 'plan', 'submit', 'reprocess', 'verify'] as const;
+type Mode = (typeof MODES)[number];
 
 function reporter(): Reporter {
   return {
@@ -27,53 +30,109 @@ function pipelineDeps(artifacts: ArtifactStore, rep: Reporter): PipelineDeps {
     artifacts,
     reporter: rep,
     openStore: (config, maxSockets) => openStore(config, process.env, { maxSockets, log: rep }),
-    api: (config, onRetry) => socorroApi({ ...config, onRetry }),
+    api: (config, onRetry, signal) => socorroApi({ ...config, onRetry, signal }),
     spell,
     group: (title, fn) => core.group(title, fn),
   };
 }
 
+/** The run's artifacts: through the REST API when the job has a token (every attempt's), as a later attempt must read them. */
+function artifactsFor(raw: RawOptions): ArtifactStore {
+  const runId = Number(process.env.GITHUB_RUN_ID);
+  return githubArtifactStore({
+    token: (raw.githubToken as string) || undefined,
+    repository: process.env.GITHUB_REPOSITORY,
+    runId: Number.isFinite(runId) && runId > 0 ? runId : undefined,
+    retentionDays: parseInteger(spell, 'retentionDays', raw.retentionDays, 30, 1, 90),
+  });
+}
+
+/**
+ * A cancelled job gets SIGINT, then SIGTERM 7.5 s later, then a kill: the first asks the work to
+ * stop and save what it did; the second is ignored, so the saving can finish.
+ */
+function jobInterrupt() {
+  return interruptSignal((m) => core.warning(m), process, { second: 'ignore' });
+}
+
 /** The action: one mode per job; inputs in, the pipeline, outputs and a job summary out. */
-export async function run(artifacts: ArtifactStore = githubArtifactStore()): Promise<void> {
+export async function run(store?: ArtifactStore): Promise<void> {
+  const interrupt = jobInterrupt();
   try {
-    const mode = core.getInput('mode').trim();
+    const modeText = core.getInput('mode').trim();
+    if (!(MODES as readonly string[]).includes(modeText)) throw new UsageError(`mode: ${modeText || '(empty)'} is not a mode (${MODES.join(', ')})`);
+    const mode = modeText as Mode;
     const raw = readInputs();
-    // Masked before anything else can print: every later line of the job hides it.
-    const token = (raw.apiToken as string) || tokenFromEnv(process.env);
-    if (token) core.setSecret(token);
+    // Masked before anything else can print: every later line of the job hides them.
+    for (const secret of [raw.apiToken as string, tokenFromEnv(process.env), raw.githubToken as string]) if (secret) core.setSecret(secret);
     const ctx = { spell, env: process.env };
     const out = (raw.out as string) || join(process.env.RUNNER_TEMP || tmpdir(), 'socorro-reprocess');
     await mkdir(out, { recursive: true });
     const rep = reporter();
-    const deps = pipelineDeps(artifacts, rep);
+    const deps = pipelineDeps(store ?? artifactsFor(raw), rep);
+    const attempt = Number(process.env.GITHUB_RUN_ATTEMPT) || 1;
+    const run: RunContext = { attempt, names: artifactNames((raw.artifactPrefix as string) ?? '') };
+    if (!deps.artifacts.crossAttempt && attempt > 1 && mode !== 'list') {
+      rep.warn(`no ${label(spell, 'githubToken')}: earlier attempts' artifacts are read through the runner's internal API, which GitHub has answered wrongly across attempts`);
+    }
 
     if (mode === 'list') {
-      const { store, list } = parseListOptions(raw, out, ctx);
-      const r = await listJob({ store, list: { ...list, maxChunks: MATRIX_JOB_LIMIT } }, deps);
+      const { store: config, list } = parseListOptions(raw, out, ctx);
+      // The submit job needs the API token: better to hear now than after an hour of checking.
+      if (raw.tokenPresent !== '' && !parseBoolean(spell, 'tokenPresent', raw.tokenPresent, true)) {
+        throw new UsageError("the API token the submit job needs (secret SOCORRO_API_TOKEN) is not set: set it (a Crash Stats token with the 'Reprocess Crashes' permission), or dispatch a dry run");
+      }
+      const r = await listJob({ store: config, list: { ...list, maxChunks: MATRIX_JOB_LIMIT } }, run, deps);
       core.setOutput('chunks', r.plan.chunks.map((c) => c.index));
       core.setOutput('total', r.total);
       await listSummary(r, list.layout);
     } else if (mode === 'check') {
       const k = parseInteger(spell, 'chunk', raw.chunk, -1, 0, MATRIX_JOB_LIMIT - 1);
       if (k < 0) throw new UsageError("chunk: which chunk to check is required in check mode (an index from the list job's chunks output)");
-      const { store, check } = parseCheckOptions(raw, [], out, ctx);
-      const { result } = await checkJob(k, { store, check }, deps);
-      core.setOutput('haves', result.haves);
-      core.setOutput('havenots', result.havenots);
-      await checkSummary(k, result);
-      if (result.failure) throw new RunError(result.failure);
-    } else if (mode === 'reprocess') {
-      const { api, reprocess } = parseReprocessOptions(raw, [], out, ctx);
-      const attempt = process.env.GITHUB_RUN_ATTEMPT || '1';
-      const interrupt = interruptSignal((m) => core.warning(m));
-      const r = await reprocessJob({ reprocess, api, attempt, signal: interrupt.signal }, deps).finally(() => interrupt.dispose());
+      const { store: config, check, search } = parseCheckOptions(raw, [], out, ctx);
+      let r;
+      try {
+        r = await checkJob(k, { store: config, check, search, signal: interrupt.signal }, run, deps);
+      } catch (err) {
+        await checkSummary(k, undefined, oneLine(err));
+        throw err;
+      }
+      core.setOutput('haves', r.result.haves);
+      core.setOutput('havenots', r.result.havenots);
+      core.setOutput('not-searchable', r.result.notSearchable);
+      await checkSummary(k, r.result);
+      if (r.result.failure) throw new RunError(r.result.failure);
+    } else if (mode === 'plan' || mode === 'submit' || mode === 'reprocess') {
+      const { api, reprocess } = parseReprocessOptions(raw, [], out, { ...ctx, env: mode === 'plan' ? {} : process.env }, { tokenNeeded: mode !== 'plan' });
+      const fromRun = parseInteger(spell, 'fromRun', raw.fromRun, 0, 1, Number.MAX_SAFE_INTEGER) || undefined;
+      let plan;
+      if (mode !== 'submit') {
+        plan = await deps.group('Plan: merge the havenots, dedupe against every ledger', () =>
+          planJob({ out, fromRun, max: reprocess.max ?? 10_000, allowMany: !!reprocess.allowMany }, run, deps),
+        );
+        core.setOutput('havenots', plan.plan.havenots);
+        core.setOutput('to-submit', plan.plan.toSubmit);
+        await planSummary(plan.plan, { dryRun: !!reprocess.dryRun, final: mode === 'plan' });
+        if (mode === 'plan') return;
+      }
+      const r = await submitJob({ reprocess, api, signal: interrupt.signal, plan }, run, deps);
       core.setOutput('submitted', r.result.submitted);
-      await reprocessSummary(r, api.apiUrl);
+      await submitSummary(r, api.apiUrl, run);
       if (r.result.failure) throw new RunError(r.result.failure);
     } else {
-      throw new UsageError(`mode: ${mode || '(empty)'} is not a mode (list, check or reprocess)`);
+      const { store: config, verify, search } = parseVerifyOptions(raw, [], out, ctx);
+      const r = await verifyJob({ store: config, verify, search, signal: interrupt.signal }, run, deps);
+      core.setOutput('verified', r.result.verified);
+      core.setOutput('unverified', r.result.unverified);
+      await verifySummary(r);
+      if (r.result.failure) throw new RunError(r.result.failure);
+      if (r.result.unverified) {
+        throw new RunError(`${r.result.unverified} of ${r.result.input} submitted crash(es) not processed yet; the ${run.names.verified(attempt)} artifact lists them (unverified.txt)`);
+      }
     }
   } catch (err) {
     core.setFailed(oneLine(err));
+  } finally {
+    interrupt.dispose();
   }
 }

@@ -1,40 +1,85 @@
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunError } from '../core/errors.ts';
-import { readIdFiles, writeIdsAtomic } from '../core/id-files.ts';
+import { crashIdDate } from '../core/crash-id.ts';
+import { RunError, UsageError } from '../core/errors.ts';
+import { hoursJson, mergeHours, parseHours, type HourCounts } from '../core/hours.ts';
+import { readIdFiles, writeIdsAtomic, writeTextAtomic } from '../core/id-files.ts';
 import { IdSet } from '../core/id-set.ts';
-import type { Spelling } from '../core/options.ts';
+import { HavenotDetails } from '../core/ledger.ts';
+import { label, type Spelling } from '../core/options.ts';
 import { forEachPooled } from '../core/pool.ts';
 import type { Reporter } from '../core/progress.ts';
 import { runCheck, type CheckOptions, type CheckResult } from '../modes/check.ts';
 import { runList, type ListOptions, type ListResult } from '../modes/list.ts';
-import type { ApiConfig } from '../modes/options.ts';
+import type { ApiConfig, SearchConfig } from '../modes/options.ts';
 import { runReprocess, type ReprocessOptions, type ReprocessResult } from '../modes/reprocess.ts';
-import type { ArtifactStore } from '../ports/artifacts.ts';
-import type { ReprocessingApi, RetryListener } from '../ports/socorro-api.ts';
+import { runVerify, type VerifyOptions, type VerifyResult } from '../modes/verify.ts';
+import { ArtifactReadError, type ArtifactInfo, type ArtifactStore } from '../ports/artifacts.ts';
+import type { CrashStatsApi, RetryListener } from '../ports/socorro-api.ts';
 import type { ObjectStore, StoreConfig } from '../ports/store.ts';
 
 /**
  * The protocol between the jobs of one workflow run: which artifacts each job reads and writes,
- * how a re-run attempt starts from what an earlier one left, and when the reprocess job may
- * send. It knows GitHub only through the ArtifactStore port, so it is tested with an in-memory
- * one, and the action's main.ts only reads inputs, calls it, and writes outputs and summaries.
+ * how a re-run attempt starts from what an earlier one left, and when anything may be sent. It
+ * knows GitHub only through the ArtifactStore port, so it is tested with an in-memory one, and
+ * the action's main.ts only reads inputs, calls it, and writes outputs and summaries.
+ *
+ * Nothing is ever overwritten or deleted across attempts (GitHub's handling of earlier
+ * attempts' artifacts has changed before): an artifact carries the attempt that made it in its
+ * name (none for attempt 1: the contract's names), and a reader picks the newest consistent
+ * one. A listing (attempt L) makes the chunks; a check result belongs to the newest listing
+ * made before it; the plan takes, for each chunk, its newest complete result; every ledger of
+ * every attempt (and snapshot) is honoured.
  */
 
 /** GitHub runs at most 256 jobs from one matrix: one check job per chunk. */
 export const MATRIX_JOB_LIMIT = 256;
+/** A ledger snapshot at least every this many batches: a lost runner resends at most these. */
+export const SNAPSHOT_EVERY_BATCHES = 25;
 
-/** Artifact names shared by the jobs of one run (CONTRACT.md). */
-export const artifactNames = {
-  uuids: 'uuids',
-  chunk: (k: number) => `chunk-${k}`,
-  result: (k: number) => `result-${k}`,
-  reprocessed: (attempt: number | string) => `reprocessed-${attempt}`,
-};
+type Kind = 'uuids' | 'chunk' | 'result' | 'havenots' | 'to-submit' | 'verified' | 'reprocessed';
 
-const CHUNK_NAME = /^chunk-(\d+)$/;
-const RESULT_NAME = /^result-(\d+)$/;
-const LEDGER_NAME = /^reprocessed-\d+$/;
+export interface ParsedName {
+  kind: Kind;
+  /** The chunk, for chunk and result artifacts. */
+  chunk?: number;
+  attempt: number;
+  /** A ledger snapshot's number (a final ledger has none). */
+  part?: number;
+}
+
+/** Artifact names, with the caller's prefix (so its own artifacts are never touched). */
+export function artifactNames(prefix = '') {
+  const tag = (base: string, attempt: number) => `${prefix}${base}${attempt > 1 ? `-attempt${attempt}` : ''}`;
+  const esc = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // `.n`: a second plan or verify job of one attempt (a dry run, then the real one).
+  const TAGGED = new RegExp(`^${esc}(uuids|chunk-(\\d+)|result-(\\d+)|havenots|to-submit|verified)(?:-attempt(\\d+))?(?:\\.(\\d+))?$`);
+  const LEDGER = new RegExp(`^${esc}reprocessed-(\\d+)(?:-part(\\d+))?$`);
+  return {
+    uuids: (attempt: number) => tag('uuids', attempt),
+    chunk: (k: number, attempt: number) => tag(`chunk-${k}`, attempt),
+    result: (k: number, attempt: number) => tag(`result-${k}`, attempt),
+    havenots: (attempt: number) => tag('havenots', attempt),
+    toSubmit: (attempt: number) => tag('to-submit', attempt),
+    verified: (attempt: number) => tag('verified', attempt),
+    /** The contract's name for an attempt's ledger. */
+    ledger: (attempt: number) => `${prefix}reprocessed-${attempt}`,
+    ledgerPart: (attempt: number, part: number) => `${prefix}reprocessed-${attempt}-part${part}`,
+    parse(name: string): ParsedName | undefined {
+      const l = LEDGER.exec(name);
+      if (l) return { kind: 'reprocessed', attempt: Number(l[1]), part: l[2] === undefined ? undefined : Number(l[2]) };
+      const m = TAGGED.exec(name);
+      if (!m) return undefined;
+      const attempt = m[4] === undefined ? 1 : Number(m[4]);
+      if (m[2] !== undefined) return { kind: 'chunk', chunk: Number(m[2]), attempt };
+      if (m[3] !== undefined) return { kind: 'result', chunk: Number(m[3]), attempt };
+      return { kind: m[1] as Kind, attempt };
+    },
+  };
+}
+
+export type ArtifactNames = ReturnType<typeof artifactNames>;
+
 /** Uploads in flight at once: a month can have 256 chunks. */
 const UPLOADS_IN_FLIGHT = 8;
 
@@ -42,10 +87,61 @@ export interface PipelineDeps {
   artifacts: ArtifactStore;
   reporter: Reporter;
   openStore: (config: StoreConfig, maxSockets: number) => ObjectStore;
-  api: (config: ApiConfig, onRetry: RetryListener) => ReprocessingApi;
+  api: (config: ApiConfig, onRetry: RetryListener, signal?: AbortSignal) => CrashStatsApi;
   spell: Spelling;
   /** A foldable log section (core.group on a runner). */
   group: <T>(title: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+export interface RunContext {
+  /** GITHUB_RUN_ATTEMPT. */
+  attempt: number;
+  names: ArtifactNames;
+}
+
+/** What the list job leaves in its `uuids` artifact, for the jobs after it. */
+export interface ListManifest {
+  attempt: number;
+  layout: string;
+  total: number;
+  dates: ListResult['dates'];
+  chunks: Array<{ index: number; file: string; ids: number }>;
+}
+
+/** What a check job leaves in its `result-{k}` artifact beside the files. */
+export interface CheckManifest {
+  chunk: number;
+  /** The listing the chunk came from. */
+  listAttempt: number;
+  attempt: number;
+  /** Whether every id of the chunk is in haves.txt or havenots.txt. */
+  complete: boolean;
+  input: number;
+  search: boolean;
+}
+
+/** Per crash date, the run's totals: what the final summary shows. */
+export interface DateTotals {
+  listed: number;
+  processed: number;
+  havenots: number;
+  notSearchable: number;
+  submitted: number;
+  verified: number;
+}
+
+/** What the plan leaves in its `havenots` and `to-submit` artifacts. */
+export interface PlanManifest {
+  attempt: number;
+  /** The run the results came from (this one, or `from-run`). */
+  sourceRun?: number;
+  checked: number;
+  havenots: number;
+  notSearchable: number;
+  earlierSubmitted: number;
+  toSubmit: number;
+  byDate: Record<string, DateTotals>;
+  hours: HourCounts;
 }
 
 async function withStore<T>(deps: PipelineDeps, config: StoreConfig, maxSockets: number, fn: (store: ObjectStore) => Promise<T>): Promise<T> {
@@ -57,151 +153,424 @@ async function withStore<T>(deps: PipelineDeps, config: StoreConfig, maxSockets:
   }
 }
 
-/** The list job: list the dates, then hand the ids on as `uuids` and one `chunk-{k}` per check job. */
-export async function listJob(opts: { list: ListOptions; store: StoreConfig }, deps: PipelineDeps): Promise<ListResult> {
-  const { artifacts } = deps;
+/** `name`, or `name.2`, `name.3`… when a job of this attempt took it already (names are unique per run). */
+function freeName(listed: ArtifactInfo[], name: string): string {
+  const taken = new Set(listed.map((a) => a.name));
+  if (!taken.has(name)) return name;
+  for (let n = 2; ; n++) if (!taken.has(`${name}.${n}`)) return `${name}.${n}`;
+}
+
+/** The newest artifact of a kind that `pick` accepts, by attempt. */
+function newest(listed: ArtifactInfo[], names: ArtifactNames, pick: (p: ParsedName) => boolean): { a: ArtifactInfo; p: ParsedName } | undefined {
+  let best: { a: ArtifactInfo; p: ParsedName } | undefined;
+  for (const a of listed) {
+    const p = names.parse(a.name);
+    if (p && pick(p) && (!best || p.attempt > best.p.attempt || (p.attempt === best.p.attempt && a.id > best.a.id))) best = { a, p };
+  }
+  return best;
+}
+
+async function readJson<T>(path: string, what: string): Promise<T> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (err) {
+    throw new ArtifactReadError(`${what}: ${(err as Error).message}`);
+  }
+}
+
+async function fetchInto(artifacts: ArtifactStore, a: ArtifactInfo, dir: string, runId?: number): Promise<string> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  return artifacts.download(a, dir, { runId });
+}
+
+// ------------------------------------------------------------------------------------------ list
+
+/** The list job: list the dates, hand the ids on as `uuids` and one `chunk-{k}` per check job. */
+export async function listJob(opts: { list: ListOptions; store: StoreConfig }, ctx: RunContext, deps: PipelineDeps): Promise<ListResult> {
   const list = { ...opts.list, maxChunks: Math.min(opts.list.maxChunks ?? MATRIX_JOB_LIMIT, MATRIX_JOB_LIMIT) };
   const r = await deps.group('List raw crashes', () => withStore(deps, opts.store, 64, (store) => runList(list, { store, reporter: deps.reporter })));
-  // A re-run of this job (re-run all jobs) starts over: the earlier attempt's list, chunks and
-  // check results would clash with these uploads (409) or describe another listing. The ledgers
-  // (reprocessed-N) stay, so nothing they hold is sent again.
-  const stale = (await artifacts.list()).filter((a) => a.name === artifactNames.uuids || CHUNK_NAME.test(a.name) || RESULT_NAME.test(a.name));
-  if (stale.length) {
-    deps.reporter.info(`re-run: deleting ${stale.length} artifact(s) of an earlier attempt (${stale.map((a) => a.name).join(', ')})`);
-    for (const a of stale) await artifacts.delete(a.name);
-  }
+  const manifest: ListManifest = {
+    attempt: ctx.attempt,
+    layout: list.layout,
+    total: r.total,
+    dates: r.dates,
+    chunks: r.plan.chunks.map((c) => ({ index: c.index, file: c.file, ids: c.end - c.start })),
+  };
+  await writeTextAtomic(join(list.out, 'list.json'), JSON.stringify(manifest, null, 1) + '\n');
   const uploads = [
-    { name: artifactNames.uuids, files: [join(list.out, 'uuids.txt')] },
-    ...r.plan.chunks.map((c) => ({ name: artifactNames.chunk(c.index), files: [join(list.out, c.file)] })),
+    { name: ctx.names.uuids(ctx.attempt), files: [join(list.out, 'uuids.txt'), join(list.out, 'list.json')] },
+    ...r.plan.chunks.map((c) => ({ name: ctx.names.chunk(c.index, ctx.attempt), files: [join(list.out, c.file)] })),
   ];
   await deps.group(`Upload ${uploads.length} artifacts`, () =>
     forEachPooled(uploads, UPLOADS_IN_FLIGHT, async (u) => {
-      await artifacts.upload(u.name, u.files, list.out);
+      await deps.artifacts.upload(u.name, u.files, list.out);
     }),
   );
   return r;
 }
 
+/** This run's newest listing: its attempt and manifest. */
+async function latestListing(listed: ArtifactInfo[], ctx: RunContext, deps: PipelineDeps, work: string, runId?: number): Promise<{ attempt: number; manifest: ListManifest }> {
+  const u = newest(listed, ctx.names, (p) => p.kind === 'uuids');
+  if (!u) throw new RunError(`no ${ctx.names.uuids(1)} artifact in ${runId ? `run ${runId}` : 'this run'}: run the list job first`);
+  const dir = await fetchInto(deps.artifacts, u.a, join(work, 'listing'), runId);
+  const manifest = await readJson<ListManifest>(join(dir, 'list.json'), `${u.a.name}/list.json`);
+  return { attempt: u.p.attempt, manifest };
+}
+
+// ----------------------------------------------------------------------------------------- check
+
 export interface CheckJobResult {
   chunk: number;
   result: CheckResult;
-  /** Whether this attempt started from an earlier attempt's result-{k}. */
+  /** Whether this attempt started from an earlier attempt's result. */
   resumed: boolean;
-}
-
-/** A check job: chunk-{k} in, result-{k} (haves.txt, havenots.txt) out; a re-run resumes from its earlier result. */
-export async function checkJob(k: number, opts: { check: Omit<CheckOptions, 'files'>; store: StoreConfig }, deps: PipelineDeps): Promise<CheckJobResult> {
-  const { artifacts } = deps;
-  const out = opts.check.out;
-  const listed = await artifacts.list();
-  const chunk = listed.find((a) => a.name === artifactNames.chunk(k));
-  if (!chunk) throw new RunError(`no artifact ${artifactNames.chunk(k)} in this run: run the list job first`);
-  const files = await downloadTextFiles(artifacts, chunk.id, join(out, 'in'));
-  // An earlier attempt's result: start from it, so a re-run only checks what is left.
-  const earlier = listed.find((a) => a.name === artifactNames.result(k));
-  if (earlier) {
-    deps.reporter.info(`resuming from ${earlier.name} of an earlier attempt`);
-    await artifacts.download(earlier.id, out);
-  }
-  const concurrency = opts.check.concurrency ?? 128;
-  const result = await deps.group(`Check chunk ${k}`, () =>
-    withStore(deps, opts.store, concurrency, (store) => runCheck({ ...opts.check, files }, { store, reporter: deps.reporter })),
-  );
-  if (!result.failure) {
-    if (earlier) await artifacts.delete(artifactNames.result(k));
-    await artifacts.upload(artifactNames.result(k), [join(out, 'haves.txt'), join(out, 'havenots.txt')], out);
-  }
-  return { chunk: k, result, resumed: !!earlier };
-}
-
-export interface ReprocessJobResult {
-  result: ReprocessResult;
-  /** Ids in every chunk's results (haves and havenots). */
-  checked: number;
-  /** Havenots of every chunk, merged. */
-  havenots: number;
-  /** Ids that earlier attempts' ledgers hold. */
-  earlier: number;
-  attempt: string;
-  /** Whether this attempt uploaded a ledger. */
-  uploadedLedger: boolean;
+  uploaded: string;
 }
 
 /**
- * The reprocess job: starts only when every chunk has a result, merges their havenots, and
- * submits those no earlier attempt's ledger holds. Its own ledger is uploaded even when the run
- * failed part way: it is what stops a re-run from resubmitting.
+ * A check job: chunk-{k} of the newest listing in, result-{k} out. A re-run starts from the
+ * newest result of the same listing, complete or not, so it checks only the rest; the result
+ * is uploaded whether the job finished, failed or was interrupted (it says which).
  */
-export async function reprocessJob(
-  opts: { reprocess: Omit<ReprocessOptions, 'files' | 'alsoSubmitted'>; api: ApiConfig; attempt: string; signal?: AbortSignal },
+export async function checkJob(
+  k: number,
+  opts: { check: Omit<CheckOptions, 'files'>; store: StoreConfig; search?: SearchConfig; signal?: AbortSignal },
+  ctx: RunContext,
   deps: PipelineDeps,
-): Promise<ReprocessJobResult> {
+): Promise<CheckJobResult> {
+  const out = opts.check.out;
+  const listed = await deps.artifacts.list();
+  const { attempt: listAttempt } = await latestListing(listed, ctx, deps, out);
+  const chunk = listed.find((a) => a.name === ctx.names.chunk(k, listAttempt));
+  if (!chunk) throw new RunError(`no artifact ${ctx.names.chunk(k, listAttempt)} in this run (the newest listing, attempt ${listAttempt})`);
+  const inDir = await fetchInto(deps.artifacts, chunk, join(out, 'in'));
+  const files = (await readdir(inDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.txt')).map((e) => join(e.parentPath, e.name));
+  if (files.length === 0) throw new RunError(`artifact ${chunk.name} holds no .txt file`);
+  // Results of this listing are the ones made at or after it.
+  const earlier = newest(listed, ctx.names, (p) => p.kind === 'result' && p.chunk === k && p.attempt >= listAttempt);
+  if (earlier) {
+    deps.reporter.info(`resuming from ${earlier.a.name}, of attempt ${earlier.p.attempt}`);
+    const dir = await fetchInto(deps.artifacts, earlier.a, join(out, 'resume'));
+    for (const f of ['haves.txt', 'havenots.txt', 'havenots.tsv']) {
+      const text = await readFile(join(dir, f), 'utf8').catch(() => undefined);
+      if (text !== undefined) await writeFile(join(out, f), text);
+    }
+  }
+  const concurrency = opts.check.concurrency ?? 128;
+  let result: CheckResult | undefined;
+  let failure: Error | undefined;
+  try {
+    result = await deps.group(`Check chunk ${k}`, () =>
+      withStore(deps, opts.store, concurrency, async (store) => {
+        const api = opts.search ? deps.api(opts.search.api, () => {}, opts.signal) : undefined;
+        try {
+          return await runCheck({ ...opts.check, files, signal: opts.signal }, { store, reporter: deps.reporter, searchApi: api, searchPerMinute: opts.search?.perMinute });
+        } finally {
+          await api?.close();
+        }
+      }),
+    );
+  } catch (err) {
+    failure = err instanceof Error ? err : new Error(String(err));
+  }
+  // What was classified is kept even when the job failed: a re-run checks only the rest.
+  const manifest: CheckManifest = {
+    chunk: k,
+    listAttempt,
+    attempt: ctx.attempt,
+    complete: !!result && !result.failure,
+    input: result?.input ?? 0,
+    search: !!opts.check.search,
+  };
+  await writeTextAtomic(join(out, 'check.json'), JSON.stringify(manifest, null, 1) + '\n');
+  const present = (await readdir(out)).filter((f) => ['haves.txt', 'havenots.txt', 'havenots.tsv', 'havenots-hours.json', 'check.json'].includes(f));
+  const name = ctx.names.result(k, ctx.attempt);
+  await deps.artifacts.upload(name, present.map((f) => join(out, f)), out);
+  if (failure) throw failure;
+  return { chunk: k, result: result!, resumed: !!earlier, uploaded: name };
+}
+
+// ------------------------------------------------------------------------------------------ plan
+
+/** Every ledger of a run (every attempt, every snapshot): what was submitted, and what was refused. */
+async function readLedgers(
+  listed: ArtifactInfo[],
+  ctx: RunContext,
+  deps: PipelineDeps,
+  work: string,
+  runId?: number,
+): Promise<{ submitted: IdSet; rejected: IdSet; count: number }> {
+  const submitted = new IdSet();
+  const rejected = new IdSet();
+  let count = 0;
+  for (const a of listed) {
+    if (ctx.names.parse(a.name)?.kind !== 'reprocessed') continue;
+    const dir = await fetchInto(deps.artifacts, a, join(work, 'ledgers', `${runId ?? 'this'}-${a.id}`), runId);
+    await readIdFiles([join(dir, 'reprocessed.txt')], { allowEmpty: true }, submitted).catch((err: unknown) => {
+      throw new ArtifactReadError(`ledger ${a.name}: ${(err as Error).message}`);
+    });
+    await readIdFiles([join(dir, 'rejected.txt')], { allowEmpty: true }, rejected).catch(() => undefined);
+    count++;
+  }
+  return { submitted, rejected, count };
+}
+
+export interface PlanJobResult {
+  plan: PlanManifest;
+  /** Ids of the merged havenots not yet submitted: the `to-submit` artifact. */
+  toSubmitFile: string;
+  chunks: number;
+}
+
+/**
+ * The plan: starts only when every chunk of the newest listing has a complete result; merges
+ * their havenots (the `havenots` artifact), dedupes them against every ledger of this run (and
+ * of `fromRun`, when the results come from there), and writes what is left to submit (the
+ * `to-submit` artifact). Refuses (sending nothing) when earlier ledgers cannot be read.
+ */
+export async function planJob(
+  opts: { out: string; fromRun?: number; max: number; allowMany: boolean },
+  ctx: RunContext,
+  deps: PipelineDeps,
+): Promise<PlanJobResult> {
+  const { artifacts } = deps;
+  const work = join(opts.out, 'plan');
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const here = await artifacts.list();
+  const source = opts.fromRun === undefined ? here : await artifacts.list({ runId: opts.fromRun });
+  const { attempt: listAttempt, manifest } = await latestListing(source, ctx, deps, work, opts.fromRun);
+
+  // The newest result of each chunk of that listing; each must be complete.
+  const picked: Array<{ a: ArtifactInfo; k: number }> = [];
+  const missing: number[] = [];
+  const partial: number[] = [];
+  const checks: CheckManifest[] = [];
+  for (const c of manifest.chunks) {
+    const r = newest(source, ctx.names, (p) => p.kind === 'result' && p.chunk === c.index && p.attempt >= listAttempt);
+    if (!r) missing.push(c.index);
+    else picked.push({ a: r.a, k: c.index });
+  }
+  const merged = new IdSet();
+  const details = new Map<string, { savedAt?: number; reason: string }>();
+  const byDate: Record<string, DateTotals> = {};
+  const day = (id: string) => (byDate[crashIdDate(id)] ??= { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 });
+  let hours: HourCounts = {};
+  let checked = 0;
+  for (const { a, k } of picked) {
+    const dir = await fetchInto(artifacts, a, join(work, 'results', String(k)), opts.fromRun);
+    const m = await readJson<CheckManifest>(join(dir, 'check.json'), `${a.name}/check.json`);
+    checks.push(m);
+    if (!m.complete) {
+      partial.push(k);
+      continue;
+    }
+    const h = await readIdFiles([join(dir, 'haves.txt')], { allowEmpty: true });
+    for (const id of h.ids) {
+      day(id).listed++;
+      day(id).processed++;
+    }
+    const n = await readIdFiles([join(dir, 'havenots.txt')], { allowEmpty: true }, merged);
+    checked += h.ids.size + n.lines;
+    const d = await HavenotDetails.open(join(dir, 'havenots.tsv'));
+    for (const [id, v] of d.entries) details.set(id, v);
+    const hoursText = await readFile(join(dir, 'havenots-hours.json'), 'utf8').catch(() => '{}');
+    hours = mergeHours(hours, parseHours(hoursText));
+  }
+  if (missing.length || partial.length) {
+    const what = [
+      missing.length ? `no check result for chunk(s) ${missing.join(', ')}` : '',
+      partial.length ? `an unfinished check result for chunk(s) ${partial.join(', ')}` : '',
+    ].filter(Boolean);
+    throw new RunError(`${what.join('; ')}: re-run the failed check jobs first; nothing was sent`);
+  }
+  let notSearchable = 0;
+  for (const id of merged) {
+    const d = day(id);
+    d.listed++;
+    d.havenots++;
+    if (details.get(id)?.reason === 'not-searchable') {
+      d.notSearchable++;
+      notSearchable++;
+    }
+  }
+
+  // Ledgers of every attempt of this run, and of the run the results came from: never sent again.
+  const ledgers = await readLedgers(here, ctx, deps, work);
+  const fromLedgers = opts.fromRun === undefined ? undefined : await readLedgers(source, ctx, deps, work, opts.fromRun);
+  const toSubmit = new IdSet();
+  let earlier = 0;
+  for (const id of merged) {
+    const done = ledgers.submitted.has(id) || ledgers.rejected.has(id) || fromLedgers?.submitted.has(id) || fromLedgers?.rejected.has(id);
+    if (done) {
+      earlier++;
+      if (ledgers.submitted.has(id) || fromLedgers?.submitted.has(id)) day(id).submitted++;
+    } else toSubmit.add(id);
+  }
+  const plan: PlanManifest = {
+    attempt: ctx.attempt,
+    sourceRun: opts.fromRun,
+    checked,
+    havenots: merged.size,
+    notSearchable,
+    earlierSubmitted: earlier,
+    toSubmit: toSubmit.size,
+    byDate,
+    hours,
+  };
+  const havenotsDir = join(work, 'havenots');
+  await mkdir(havenotsDir, { recursive: true });
+  await writeIdsAtomic(join(havenotsDir, 'havenots.txt'), merged);
+  await writeTextAtomic(
+    join(havenotsDir, 'havenots.tsv'),
+    [...merged].map((id) => {
+      const d = details.get(id);
+      return `${id}\t${d?.savedAt === undefined ? '-' : new Date(d.savedAt).toISOString()}\t${d?.reason ?? 'not-in-storage'}\n`;
+    }).join(''),
+  );
+  await writeTextAtomic(join(havenotsDir, 'havenots-hours.json'), hoursJson(hours));
+  await writeTextAtomic(join(havenotsDir, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
+  const submitDir = join(work, 'to-submit');
+  await mkdir(submitDir, { recursive: true });
+  const toSubmitFile = join(submitDir, 'to-submit.txt');
+  await writeIdsAtomic(toSubmitFile, toSubmit);
+  await writeTextAtomic(join(submitDir, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
+  await artifacts.upload(freeName(here, ctx.names.havenots(ctx.attempt)), ['havenots.txt', 'havenots.tsv', 'havenots-hours.json', 'plan.json'].map((f) => join(havenotsDir, f)), havenotsDir);
+  await artifacts.upload(freeName(here, ctx.names.toSubmit(ctx.attempt)), [toSubmitFile, join(submitDir, 'plan.json')], submitDir);
+  deps.reporter.info(
+    `${merged.size} havenot(s) from ${picked.length} chunk(s); ${earlier} submitted by earlier attempts; ${toSubmit.size} to submit` +
+      (opts.fromRun !== undefined ? ` (results of run ${opts.fromRun})` : ''),
+  );
+  if (toSubmit.size > opts.max && !opts.allowMany) {
+    throw new UsageError(
+      `${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}; nothing will be sent. ` +
+        `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(deps.spell, 'allowMany')}`,
+    );
+  }
+  return { plan, toSubmitFile, chunks: manifest.chunks.length };
+}
+
+// ---------------------------------------------------------------------------------------- submit
+
+export interface SubmitJobResult {
+  result: ReprocessResult;
+  plan: PlanManifest;
+  /** Ids that earlier attempts' ledgers hold (not sent again). */
+  earlier: number;
+  /** Ledger artifacts this attempt uploaded (snapshots included). */
+  uploads: number;
+  ledger?: string;
+}
+
+/**
+ * The submit job: sends the plan's `to-submit` ids no ledger holds. Its ledger reaches the run's
+ * artifacts however it ends: a snapshot every SNAPSHOT_EVERY_BATCHES batches (replacing the
+ * previous one), and the whole ledger when the job ends, interrupted or not. A snapshot that
+ * cannot be uploaded stops the sending: the bound on what a lost runner resends must hold.
+ */
+export async function submitJob(
+  opts: { reprocess: Omit<ReprocessOptions, 'files' | 'alsoSubmitted' | 'signal' | 'onBatch'>; api: ApiConfig; signal?: AbortSignal; plan?: PlanJobResult },
+  ctx: RunContext,
+  deps: PipelineDeps,
+): Promise<SubmitJobResult> {
   const { artifacts } = deps;
   const out = opts.reprocess.out;
+  const work = join(out, 'submit');
+  await mkdir(work, { recursive: true });
   const listed = await artifacts.list();
-  const chunks = listed.flatMap((a) => CHUNK_NAME.exec(a.name)?.[1] ?? []).map(Number);
-  const results = listed.filter((a) => RESULT_NAME.test(a.name));
-  const have = new Set(results.map((a) => Number(RESULT_NAME.exec(a.name)![1])));
-  const missing = chunks.filter((k) => !have.has(k)).sort((a, b) => a - b);
-  if (missing.length) throw new RunError(`no check result for chunk(s) ${missing.join(', ')}: re-run the failed check jobs first; nothing was sent`);
-
-  // Merge every chunk's havenots; an id is in one chunk only, but dedupe all the same.
-  const merged = new IdSet();
-  let checked = 0;
-  for (const a of results) {
-    const dir = join(out, 'results', a.name);
-    await artifacts.download(a.id, dir);
-    const r = await readIdFiles([join(dir, 'havenots.txt')], { allowEmpty: true }, merged);
-    checked += r.lines + (await countLines(join(dir, 'haves.txt')));
+  let planned = opts.plan;
+  if (!planned) {
+    const t = newest(listed, ctx.names, (p) => p.kind === 'to-submit');
+    if (!t) throw new RunError(`no ${ctx.names.toSubmit(1)} artifact in this run: run the plan job first; nothing was sent`);
+    const dir = await fetchInto(artifacts, t.a, join(work, 'planned'));
+    planned = { plan: await readJson<PlanManifest>(join(dir, 'plan.json'), `${t.a.name}/plan.json`), toSubmitFile: join(dir, 'to-submit.txt'), chunks: 0 };
   }
-  // Ledgers of earlier attempts: what they submitted is never sent again.
-  const submittedBefore = new IdSet();
-  for (const a of listed.filter((x) => LEDGER_NAME.test(x.name))) {
-    const dir = join(out, 'ledgers', a.name);
-    await artifacts.download(a.id, dir);
-    await readIdFiles([join(dir, 'reprocessed.txt')], { allowEmpty: true }, submittedBefore);
-  }
-  const workDir = join(out, 'submit');
-  await mkdir(workDir, { recursive: true });
-  await writeIdsAtomic(join(workDir, 'havenots.txt'), merged);
-  deps.reporter.info(`${merged.size} havenot(s) from ${results.length} chunk(s); ${submittedBefore.size} id(s) submitted by earlier attempts`);
-
+  // Read again here: a re-run of this job must honour what the first attempt of it sent.
+  const ledgers = await readLedgers(listed, ctx, deps, work);
+  let uploads = 0;
+  let part = 0;
+  let lastPart: string | undefined;
+  const snapshot = async () => {
+    const name = ctx.names.ledgerPart(ctx.attempt, ++part);
+    await artifacts.upload(name, await ledgerFiles(work), work);
+    uploads++;
+    if (lastPart) await artifacts.delete(lastPart).catch(() => undefined); // the newer snapshot holds all of it
+    lastPart = name;
+  };
   const result = await deps.group('Submit to the Reprocessing API', () =>
     runReprocess(
-      { ...opts.reprocess, files: [], out: workDir, alsoSubmitted: submittedBefore, signal: opts.signal },
-      { api: (onRetry) => deps.api(opts.api, onRetry), reporter: deps.reporter, spell: deps.spell },
+      {
+        ...opts.reprocess,
+        files: [planned.toSubmitFile],
+        out: work,
+        alsoSubmitted: ledgers.submitted,
+        signal: opts.signal,
+        onBatch: async (batches) => {
+          if (batches % SNAPSHOT_EVERY_BATCHES === 0) await snapshot();
+        },
+      },
+      { api: (onRetry) => deps.api(opts.api, onRetry, opts.signal), reporter: deps.reporter, spell: deps.spell },
     ),
   );
-  let uploadedLedger = false;
+  let ledger: string | undefined;
   if (!result.dryRun && result.submitted + result.rejected > 0) {
-    const present = (await readdir(workDir)).filter((f) => f === 'reprocessed.txt' || f === 'rejected.txt');
-    await artifacts.upload(artifactNames.reprocessed(opts.attempt), present.map((f) => join(workDir, f)), workDir);
-    uploadedLedger = true;
+    ledger = ctx.names.ledger(ctx.attempt);
+    await artifacts.upload(ledger, await ledgerFiles(work), work);
+    uploads++;
+    if (lastPart) await artifacts.delete(lastPart).catch(() => undefined);
   }
-  return { result, checked, havenots: merged.size, earlier: submittedBefore.size, attempt: opts.attempt, uploadedLedger };
+  return { result, plan: planned.plan, earlier: ledgers.submitted.size, uploads, ledger };
 }
 
-/** Non-blank lines of a file (0 when it is absent): ids a check job found processed. */
-async function countLines(path: string): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw err;
-  }
-  let n = 0;
-  for (const line of text.split('\n')) if (line.trim()) n++;
-  return n;
+async function ledgerFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((f) => f === 'reprocessed.txt' || f === 'rejected.txt').map((f) => join(dir, f));
 }
 
-async function downloadTextFiles(artifacts: ArtifactStore, id: number, dir: string): Promise<string[]> {
-  await rm(dir, { recursive: true, force: true });
-  const path = await artifacts.download(id, dir);
-  const found: string[] = [];
-  for (const e of await readdir(path, { recursive: true, withFileTypes: true })) {
-    if (e.isFile() && e.name.endsWith('.txt')) found.push(join(e.parentPath, e.name));
+// ---------------------------------------------------------------------------------------- verify
+
+export interface VerifyJobResult {
+  result: VerifyResult;
+  ledgers: number;
+  /** The plan's totals, with submitted and verified filled in: the run's final numbers. */
+  plan?: PlanManifest;
+}
+
+/** The verify job: every id any ledger of this run holds, checked (and polled) as check does. */
+export async function verifyJob(
+  opts: { verify: Omit<VerifyOptions, 'files'>; store: StoreConfig; search?: SearchConfig; signal?: AbortSignal },
+  ctx: RunContext,
+  deps: PipelineDeps,
+): Promise<VerifyJobResult> {
+  const { artifacts } = deps;
+  const out = opts.verify.out;
+  const work = join(out, 'verify-in');
+  const listed = await artifacts.list();
+  const ledgers = await readLedgers(listed, ctx, deps, work);
+  const input = join(work, 'submitted.txt');
+  await writeIdsAtomic(input, ledgers.submitted);
+  const result = await deps.group('Verify the submitted crashes', () =>
+    withStore(deps, opts.store, opts.verify.concurrency ?? 64, async (store) => {
+      const api = opts.search ? deps.api(opts.search.api, () => {}, opts.signal) : undefined;
+      try {
+        return await runVerify({ ...opts.verify, files: [input], signal: opts.signal }, { store, reporter: deps.reporter, searchApi: api, searchPerMinute: opts.search?.perMinute });
+      } finally {
+        await api?.close();
+      }
+    }),
+  );
+  await artifacts.upload(freeName(listed, ctx.names.verified(ctx.attempt)), [join(out, 'verified.txt'), join(out, 'unverified.txt')], out);
+  // The plan's totals, completed: what the run's final summary shows.
+  let plan: PlanManifest | undefined;
+  const h = newest(listed, ctx.names, (p) => p.kind === 'havenots');
+  if (h) {
+    const dir = await fetchInto(artifacts, h.a, join(work, 'havenots'));
+    plan = await readJson<PlanManifest>(join(dir, 'plan.json'), `${h.a.name}/plan.json`);
+    const verified = await readIdFiles([join(out, 'verified.txt')], { allowEmpty: true });
+    for (const t of Object.values(plan.byDate)) t.submitted = 0;
+    for (const id of ledgers.submitted) if (plan.byDate[crashIdDate(id)]) plan.byDate[crashIdDate(id)].submitted++;
+    for (const id of verified.ids) if (plan.byDate[crashIdDate(id)]) plan.byDate[crashIdDate(id)].verified++;
   }
-  if (found.length === 0) throw new RunError(`artifact ${id} holds no .txt file`);
-  return found;
+  return { result, ledgers: ledgers.count, plan };
 }

@@ -28,6 +28,7 @@ const FLAGS: Partial<Record<OptionName, string>> = {
   maxChunks: '--max-chunks',
   since: '--since',
   until: '--until',
+  hours: '--hours',
   concurrency: '--concurrency',
   apiUrl: '--api-url',
   batchSize: '--batch-size',
@@ -136,7 +137,8 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
         String(DEFAULT_MAX_CHUNKS),
       )
       .option('--since <HH:MM>', 'keep only raw crashes saved at or after this time (UTC) on each date')
-      .option('--until <HH:MM>', 'keep only raw crashes saved up to the end of this minute (UTC) on each date'),
+      .option('--until <HH:MM>', 'keep only raw crashes saved up to the end of this minute (UTC) on each date')
+      .option('--hours <HH:MM..HH:MM>', 'both at once: --hours 03:00..07:59 is --since 03:00 --until 07:59 (either end may be left out)'),
   )).action(async (o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
     const { store: config, list } = parseListOptions(raw(o), o.out, ctx);
     const reporter = cliReporter(io.stderr, o.quiet);

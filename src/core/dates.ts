@@ -61,6 +61,17 @@ export function parseTimeOfDay(s: string | undefined, flag: string): number | un
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
+/**
+ * `HH:MM..HH:MM` (UTC; either end may be left out): the window --since / --until give in two
+ * options, in one (a dispatch form has few inputs). `-` works as the separator too.
+ */
+export function parseHourWindow(s: string | undefined, flag: string): { since?: string; until?: string } {
+  if (s === undefined || s === '') return {};
+  const m = /^\s*(\d{2}:\d{2})?\s*(?:\.\.|-)\s*(\d{2}:\d{2})?\s*$/.exec(s);
+  if (!m || (m[1] === undefined && m[2] === undefined)) throw new UsageError(`${flag}: ${s} is not a window of the day (HH:MM..HH:MM, UTC)`);
+  return { since: m[1], until: m[2] };
+}
+
 /** Epoch ms of `minutes` after midnight UTC on YYYYMMDD. */
 export function dayTime(day: string, minutes: number): number {
   return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))) + minutes * 60_000;

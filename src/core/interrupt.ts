@@ -7,17 +7,24 @@ export interface SignalSource {
 
 /**
  * Ctrl-C, or SIGINT/SIGTERM from a cancelled job, asks the run to stop cleanly: the batch or
- * requests in flight finish and are recorded, so a rerun neither loses nor repeats them. A
- * second signal quits at once.
+ * requests in flight finish and are recorded, so a rerun neither loses nor repeats them. At a
+ * terminal a second signal quits at once; a cancelled job (`second: 'ignore'`) gets SIGTERM
+ * 7.5 s after SIGINT, and quitting then would lose the ledger upload in progress, so it goes on
+ * until the runner's kill 2.5 s later.
  */
-export function interruptSignal(say: (msg: string) => void, proc: SignalSource = process): { signal: AbortSignal; dispose(): void } {
+export function interruptSignal(
+  say: (msg: string) => void,
+  proc: SignalSource = process,
+  opts: { second?: 'exit' | 'ignore' } = {},
+): { signal: AbortSignal; dispose(): void } {
   const ctl = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (ctl.signal.aborted) {
-      proc.exit(130);
+      if ((opts.second ?? 'exit') === 'exit') proc.exit(130);
+      else say(`${sig}: still saving what was done`);
       return;
     }
-    say(`${sig}: stopping after the work in flight; send it again to quit now`);
+    say(opts.second === 'ignore' ? `${sig}: stopping; saving what was done` : `${sig}: stopping after the work in flight; send it again to quit now`);
     ctl.abort();
   };
   proc.on('SIGINT', onSignal);

@@ -14,6 +14,7 @@ export type OptionName =
   | 'maxChunks'
   | 'since'
   | 'until'
+  | 'hours'
   | 'chunk'
   | 'concurrency'
   | 'apiUrl'
@@ -31,6 +32,12 @@ export type OptionName =
   | 'search'
   | 'wait'
   | 'every'
+  | 'artifactPrefix'
+  | 'retentionDays'
+  | 'githubToken'
+  | 'fromRun'
+  | 'tokenPresent'
+  | 'maxDates'
   | 'out';
 
 /** How an adapter names an option in messages; undefined when it has no such option. */

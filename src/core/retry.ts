@@ -12,10 +12,15 @@ export interface RetryPolicy {
   baseMs: number;
   /** No delay is longer than this. */
   capMs: number;
+  /**
+   * Attempts an answer of "slow down" may take, apart from `attempts`: throttling says the store is
+   * well and busy (and the pool narrows for it), so it wears out an id's budget more slowly.
+   */
+  throttledAttempts?: number;
 }
 
 /** HEADs: the pool retries an id quickly; throttling narrows the pool rather than lengthening the wait. */
-export const HEAD_RETRY: RetryPolicy = { attempts: 10, baseMs: 100, capMs: 10_000 };
+export const HEAD_RETRY: RetryPolicy = { attempts: 10, baseMs: 100, capMs: 10_000, throttledAttempts: 40 };
 /** Listing pages: a store that stays unhealthy for a minute or so is ridden out. */
 export const LIST_RETRY: RetryPolicy = { attempts: 8, baseMs: 500, capMs: 20_000 };
 /** Socorro's API (Reprocessing and SuperSearch): slower, and it sends Retry-After with its 429s. */

@@ -33,6 +33,8 @@ export interface CheckOptions {
   policy?: RetryPolicy;
   /** Consecutive ids that fail all attempts before the run gives up on the store. */
   giveUpAfter?: number;
+  /** Stops the run (Ctrl-C, a cancelled job): what was classified is written and kept. */
+  signal?: AbortSignal;
 }
 
 export interface CheckDeps {
@@ -178,6 +180,9 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
 
   // Only when there is something to check: a rerun with nothing left sends no request at all.
   if (todo.size > 0) await checkBucket(store, clock);
+  const onAbort = () => run.fail('interrupted: what was classified is written; rerun to finish (ids already classified are skipped)');
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   const giveUpAfter = opts.giveUpAfter ?? Math.max(50, concurrency * 2);
   let setWidth = (_n: number) => {};
@@ -280,6 +285,7 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
     });
     await searcher?.drain();
   } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
     res.searchRequests = searcher?.requests ?? 0;
     const writeFailure = await writer.close();
     if (writeFailure) run.fail(`could not write the results (${oneLine(writeFailure)}); what was written before is kept. Rerun to finish: ids already classified are skipped`);

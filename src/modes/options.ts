@@ -1,5 +1,5 @@
 import { DEFAULT_CHUNK_SIZE } from '../core/chunks.ts';
-import { parseDates, parseTimeOfDay } from '../core/dates.ts';
+import { parseDates, parseHourWindow, parseTimeOfDay } from '../core/dates.ts';
 import { UsageError } from '../core/errors.ts';
 import { LAYOUTS, type Layout } from '../core/layouts.ts';
 import {
@@ -104,10 +104,16 @@ export function parseStore(raw: RawOptions, { spell, env }: ParseContext): Store
 
 /** since/until (HH:MM UTC) of each date, cross-checked. */
 function parseWindow(raw: RawOptions, spell: Spelling): { since?: number; until?: number } {
-  const since = parseTimeOfDay(str(raw.since), label(spell, 'since'));
-  const until = parseTimeOfDay(str(raw.until), label(spell, 'until'));
+  const hours = str(raw.hours);
+  if (hours && (str(raw.since) || str(raw.until))) {
+    throw new UsageError(`${label(spell, 'hours')} and ${label(spell, 'since')} / ${label(spell, 'until')} say the same thing: give one or the other`);
+  }
+  const w = hours ? parseHourWindow(hours, label(spell, 'hours')) : { since: str(raw.since), until: str(raw.until) };
+  const [sinceName, untilName] = hours ? (['hours', 'hours'] as const) : (['since', 'until'] as const);
+  const since = parseTimeOfDay(w.since, label(spell, sinceName));
+  const until = parseTimeOfDay(w.until, label(spell, untilName));
   if (since !== undefined && until !== undefined && since > until) {
-    throw new UsageError(`${label(spell, 'since')} ${str(raw.since)} is after ${label(spell, 'until')} ${str(raw.until)}`);
+    throw new UsageError(hours ? `${label(spell, 'hours')}: ${hours} starts after it ends` : `${label(spell, 'since')} ${w.since} is after ${label(spell, 'until')} ${w.until}`);
   }
   return { since, until };
 }
@@ -115,6 +121,11 @@ function parseWindow(raw: RawOptions, spell: Spelling): { since?: number; until?
 export function parseListOptions(raw: RawOptions, out: string, ctx: ParseContext): { store: StoreConfig; list: ListOptions } {
   const { spell } = ctx;
   const dates = parseDates(str(raw.dates), label(spell, 'dates'));
+  // A cap the adapter may set (a dispatch form): a typo of a year would start hundreds of jobs.
+  const maxDates = parseInteger(spell, 'maxDates', raw.maxDates, 0, 0, 366);
+  if (maxDates && dates.length > maxDates) {
+    throw new UsageError(`${label(spell, 'dates')}: ${dates.length} dates is more than ${label(spell, 'maxDates')} ${maxDates}; split the dates over several runs, or raise ${label(spell, 'maxDates')}`);
+  }
   const layout = parseChoice<Layout>(spell, 'layout', raw.layout, LAYOUTS, 'v1', 'a layout')!;
   const chunkSize = parseInteger(spell, 'chunkSize', raw.chunkSize, DEFAULT_CHUNK_SIZE, 1, 100_000_000);
   // 0: no limit. A limit comes from where the chunks go (a matrix has at most 256 jobs).
@@ -193,17 +204,23 @@ export function parseApiUrl(raw: RawOptions, sendsToken: boolean, spell: Spellin
   return u.origin + u.pathname.replace(/\/+$/, '');
 }
 
-export function parseReprocessOptions(raw: RawOptions, files: string[], out: string, ctx: ParseContext): { api: ApiConfig; reprocess: ReprocessOptions } {
+export function parseReprocessOptions(
+  raw: RawOptions,
+  files: string[],
+  out: string,
+  ctx: ParseContext,
+  opts: { tokenNeeded?: boolean } = {},
+): { api: ApiConfig; reprocess: ReprocessOptions } {
   const { spell, env } = ctx;
   const dryRun = parseBoolean(spell, 'dryRun', raw.dryRun);
   const token = str(raw.apiToken) || tokenFromEnv(env);
-  if (!token && !dryRun) {
+  if (!token && !dryRun && opts.tokenNeeded !== false) {
     const given = spell('apiToken');
     throw new UsageError(
       `no API token: ${given ? `give ${given}, or ` : ''}set SOCORRO_API_TOKEN (or CRASHSTATS_API_TOKEN) to a token with the 'Reprocess Crashes' permission`,
     );
   }
-  const apiUrl = parseApiUrl(raw, !dryRun, spell);
+  const apiUrl = parseApiUrl(raw, !dryRun && !!token, spell);
   const reprocess: ReprocessOptions = {
     files,
     out,

@@ -55,7 +55,11 @@ export class HeadRetrier {
 
   private async retry<T>(ask: () => Promise<T | StoreError>): Promise<T | undefined> {
     const { counts: res, stop } = this.run;
-    for (let attempt = 1; attempt <= this.policy.attempts && !stop.signal.aborted; attempt++) {
+    // Failures and throttles have budgets of their own; `attempt` (every try) sets the backoff.
+    let failures = 0;
+    let throttles = 0;
+    const throttleBudget = this.policy.throttledAttempts ?? this.policy.attempts;
+    for (let attempt = 1; !stop.signal.aborted; attempt++) {
       const answer = await ask();
       res.requests++;
       if (!(answer instanceof StoreError)) {
@@ -71,11 +75,12 @@ export class HeadRetrier {
       if (answer.kind === 'throttled') {
         res.throttled++;
         this.aimd.throttled();
+        if (++throttles >= throttleBudget) return undefined;
+      } else if (++failures >= this.policy.attempts) {
+        return undefined;
       }
-      if (attempt < this.policy.attempts) {
-        res.retries++;
-        await this.clock.sleep(backoffMs(this.policy, attempt, undefined, this.random), stop.signal);
-      }
+      res.retries++;
+      await this.clock.sleep(backoffMs(this.policy, attempt, undefined, this.random), stop.signal);
     }
     return undefined;
   }

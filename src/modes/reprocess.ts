@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { UsageError } from '../core/errors.ts';
+import { UsageError, oneLine } from '../core/errors.ts';
 import { readIdFiles } from '../core/id-files.ts';
 import type { IdSet } from '../core/id-set.ts';
 import { AppendOnceFile } from '../core/ledger.ts';
@@ -31,6 +31,11 @@ export interface ReprocessOptions {
   alsoSubmitted?: IdSet;
   /** Stops before the next batch (Ctrl-C, a cancelled job): the batch in flight is finished and recorded. */
   signal?: AbortSignal;
+  /**
+   * Called after each batch is settled (its ids in the ledger or rejected.txt), with the number
+   * of batches so far; the action uploads ledger snapshots from here. A throw stops the sending.
+   */
+  onBatch?: (batches: number) => Promise<void>;
 }
 
 export interface ReprocessDeps {
@@ -142,9 +147,20 @@ export async function runReprocess(opts: ReprocessOptions, deps: ReprocessDeps):
     res.batches++;
     try {
       await submitter.send(batch);
+    } catch (err) {
+      // A retry wait cut short by the interrupt is not the API failing: say what happened.
+      if (err instanceof SubmitStopped && opts.signal?.aborted) throw interrupted();
+      throw err;
     } finally {
       pacer.finished();
       task.update(submitter.counts.settled, { submitted: submitter.counts.submitted, rejected: submitter.counts.rejected });
+    }
+    if (opts.onBatch) {
+      try {
+        await opts.onBatch(res.batches);
+      } catch (err) {
+        throw new SubmitStopped(`could not save the ledger so far (${oneLine(err)}); stopped sending: ${submitter.counts.submitted} id(s) were accepted and are in the local ledger`);
+      }
     }
   };
 

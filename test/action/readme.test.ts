@@ -38,8 +38,8 @@ describe('README action section', () => {
     const inputs = wf.on.workflow_dispatch.inputs;
     expect([...documented.keys()].sort()).toEqual(Object.keys(inputs).sort());
     for (const [name, def] of Object.entries(inputs)) {
-      // Inputs whose empty default means "fall back to something" say what instead.
-      if (def.default !== undefined && def.default !== '') expect(documented.get(name), name).toBe(`\`${JSON.stringify(def.default).replace(/^"|"$/g, '')}\``);
+      // Inputs whose empty (or 0) default means "fall back to something" say what instead.
+      if (def.default !== undefined && def.default !== '' && def.default !== 0) expect(documented.get(name), name).toBe(`\`${JSON.stringify(def.default).replace(/^"|"$/g, '')}\``);
       if (def.required) expect(documented.get(name), name).toBe('(required)');
     }
   });
@@ -48,12 +48,13 @@ describe('README action section', () => {
     const workflow = readFileSync(join(ROOT, '.github/workflows/reprocess.yml'), 'utf8');
     const secrets = new Set([...workflow.matchAll(/secrets\.([A-Z0-9_]+)/g)].map((m) => m[1]));
     const vars = new Set([...workflow.matchAll(/vars\.([A-Z0-9_]+)/g)].map((m) => m[1]));
-    expect(secrets).toEqual(new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'SOCORRO_API_TOKEN']));
+    expect(secrets).toEqual(new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'SOCORRO_API_TOKEN', 'SOCORRO_SEARCH_TOKEN']));
     const rows = markdownTable(section, 'name');
     const documented = new Set(rows.flatMap((r) => namesIn(r.name)));
     for (const name of [...secrets, ...vars]) expect(documented, name).toContain(name);
     expect(section).toContain('s3:ListBucket');
     expect(section).toContain('s3:GetObject');
     for (const mode of ['list', 'check', 'reprocess']) expect(section).toContain(`mode: ${mode}`);
+    for (const mode of ['plan', 'submit', 'verify']) expect(section).toContain(`| \`${mode}\` |`);
   });
 });

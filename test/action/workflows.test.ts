@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { asString, evalToken, evaluate, fromData, loadWorkflow, truthy } from '../e2e/runner.ts';
+import { asString, evalToken, evaluate, fromData, loadWorkflow, toData, truthy } from '../e2e/runner.ts';
 import { loadAction } from './support.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -52,8 +52,8 @@ function actionlint(cwd: string) {
 }
 
 describe('workflows', () => {
-  it('there are the three workflows', () => {
-    expect(workflowFiles).toEqual(['check-dist.yml', 'ci.yml', 'reprocess.yml']);
+  it('there are the five workflows', () => {
+    expect(workflowFiles).toEqual(['check-dist.yml', 'ci.yml', 'release.yml', 'reprocess.yml', 'resubmit.yml']);
   });
 
   it('actionlint finds nothing in .github/workflows', () => {
@@ -68,7 +68,7 @@ describe('workflows', () => {
       mkdirSync(join(dir, '.github/workflows'), { recursive: true });
       const good = readFileSync(join(WORKFLOWS, 'reprocess.yml'), 'utf8');
       writeFileSync(join(dir, '.github/workflows/typo.yml'), good.replace("needs.list.outputs.chunks != '[]'", "needs.lst.outputs.chunks != '[]'"));
-      writeFileSync(join(dir, '.github/workflows/inputs.yml'), good.replace('      sleep:\n', '      one-more:\n        type: string\n      sleep:\n'));
+      writeFileSync(join(dir, '.github/workflows/inputs.yml'), good.replace('      verify-minutes:\n', '      one-more:\n        type: string\n      verify-minutes:\n'));
       const r = actionlint(dir);
       expect(r.code).toBe(1);
       expect(r.output).toContain('property "lst" is not defined');
@@ -91,23 +91,83 @@ describe('workflows', () => {
     expect(expressionsInRun(wf)).toEqual(['j/1: echo "${{ inputs.dates }}"']);
   });
 
-  it.each(workflowFiles)('%s pins every action to a version and grants no write permission but id-token', (file) => {
+  it.each(workflowFiles)('%s grants no write permission but id-token', (file) => {
     const wf = readWorkflow(file);
     expect(wf.permissions, 'a workflow-level default').toEqual({ contents: 'read' });
     for (const [jobId, job] of Object.entries(wf.jobs)) {
       for (const [scope, level] of Object.entries(job.permissions ?? {})) {
-        if (level === 'write') expect(`${jobId}: ${scope}`).toBe(`${jobId}: id-token`);
-      }
-      for (const step of job.steps) {
-        if (step.uses && step.uses !== './') expect(step.uses, jobId).toMatch(/^[\w.-]+\/[\w./-]+@(v\d+|[0-9a-f]{40})$/);
+        // The one exception: release.yml's release job creates the release and moves the major tag.
+        const allowed = file === 'release.yml' && jobId === 'release' ? 'release: contents' : `${jobId}: id-token`;
+        if (level === 'write') expect(`${jobId}: ${scope}`).toBe(allowed);
       }
     }
   });
+
+  it.each(workflowFiles)('%s pins each third-party action to a full commit SHA, the release in a comment (docs/action-pins.md)', (file) => {
+    const lines = readFileSync(join(WORKFLOWS, file), 'utf8').split('\n').filter((l) => /^\s*(-\s+)?uses:/.test(l) && !/uses: \.\//.test(l));
+    for (const line of lines) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it.each(workflowFiles)('%s gives every job a timeout (a job that calls a workflow takes the called jobs\')', (file) => {
+    for (const [jobId, job] of Object.entries(readWorkflow(file).jobs) as Array<[string, Job & { uses?: string; 'timeout-minutes'?: number }]>) {
+      if (job.uses) expect(job.steps, jobId).toBeUndefined();
+      else expect(job['timeout-minutes'], jobId).toBeGreaterThan(0);
+    }
+  });
+
+  it('dependabot keeps the actions and the npm packages up to date', () => {
+    const config = parseYaml(readFileSync(join(ROOT, '.github/dependabot.yml'), 'utf8')) as { version: number; updates: Array<{ 'package-ecosystem': string; directory: string }> };
+    expect(config.version).toBe(2);
+    expect(config.updates.map((u) => u['package-ecosystem']).sort()).toEqual(['github-actions', 'npm']);
+  });
+
+  it('LICENSE is the MPL-2.0 text package.json names, and CHANGELOG.md has the section a release takes its notes from', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { license: string; version: string };
+    expect(pkg.license).toBe('MPL-2.0');
+    expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^Mozilla Public License Version 2\.0\n/);
+    expect(readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')).toMatch(/^## \[(Unreleased|\d+\.\d+\.\d+)\]/m);
+  });
 });
 
-describe('reprocess.yml', () => {
-  const wf = readWorkflow('reprocess.yml');
+describe('release.yml', () => {
+  it('release.yml runs on vX.Y.Z tags, verifies, then releases one at a time without npm or a cache', () => {
+    const wf = readWorkflow('release.yml') as WorkflowYaml & { on: { push?: { tags?: string[] } }; jobs: Record<string, Job & { concurrency?: { group: string; 'cancel-in-progress'?: boolean } }> };
+    expect(wf.on).toEqual({ push: { tags: ['v*.*.*'] } });
+    expect(Object.keys(wf.jobs)).toEqual(['verify', 'release']);
+    expect(wf.jobs.verify.permissions).toEqual({ contents: 'read' });
+    const verify = wf.jobs.verify.steps.map((s) => s.run ?? '').join('\n');
+    for (const cmd of ['npm ci', 'npm run lint', 'npm run build', 'git diff --exit-code --stat -- dist/', 'npm test']) expect(verify).toContain(cmd);
+    const release = wf.jobs.release;
+    expect(release.needs).toBe('verify');
+    expect(release.permissions).toEqual({ contents: 'write' });
+    expect(release.concurrency).toEqual({ group: 'release', 'cancel-in-progress': false });
+    const text = JSON.stringify(release);
+    expect(text).not.toMatch(/setup-node|npm |cache/);
+    expect(text).toContain('gh release create');
+    expect(text).toContain('--notes-file');
+    expect(text).toContain('git push -f origin');
+  });
+});
+
+
+describe('reprocess.yml: dispatched here, called from elsewhere', () => {
+  const wf = readWorkflow('reprocess.yml') as WorkflowYaml & {
+    on: { workflow_call: { inputs: Record<string, { type: string; required?: boolean; default?: unknown }>; secrets: Record<string, unknown> } };
+    env: Record<string, string>;
+    jobs: Record<string, Job & { environment?: string; concurrency?: { group: string; 'cancel-in-progress'?: boolean } }>;
+  };
   const action = loadAction();
+  const parsed = loadWorkflow(join(WORKFLOWS, 'reprocess.yml'));
+  const ok = { success: true, failure: false };
+  /** A `${{ expr }}` string's value, or a string with expressions in it interpolated, for the given contexts. */
+  const value = (text: string, values: Record<string, unknown>): unknown => {
+    const whole = /^\$\{\{(.*)\}\}$/s.exec(text.trim());
+    if (whole && !whole[1].includes('}}')) return fromData(evaluate(whole[1], { values, status: ok }));
+    return text.replace(/\$\{\{(.*?)\}\}/gs, (_, e: string) => asString(evaluate(e, { values, status: ok })));
+  };
+  /** The workflow-level env for a dispatch (or call) with these inputs and repository variables. */
+  const envFor = (inputs: Record<string, unknown>, vars: Record<string, string>) =>
+    Object.fromEntries(Object.entries(wf.env).map(([k, v]) => [k, asString(toData(value(v, { inputs, vars, github: {}, secrets: {} })))]));
 
   it('is dispatched with the inputs the contract names (at most 10, GitHub\'s limit)', () => {
     const inputs = wf.on.workflow_dispatch!.inputs;
@@ -118,97 +178,140 @@ describe('reprocess.yml', () => {
     expect(inputs['allow-many']).toMatchObject({ type: 'boolean', default: false });
     expect(inputs['chunk-size']).toMatchObject({ type: 'number', default: 50000 });
     expect(inputs['max-parallel']).toMatchObject({ type: 'number' });
+    expect(inputs.search).toMatchObject({ type: 'boolean', default: true });
+    expect(inputs['verify-minutes']).toMatchObject({ type: 'number', default: 15 });
     for (const [name, def] of Object.entries(inputs)) if (name !== 'dates') expect(def.required, name).toBe(false);
   });
 
-  it('runs list → check (matrix from list\'s chunks, fail-fast off, guarded) → reprocess', () => {
-    expect(Object.keys(wf.jobs)).toEqual(['list', 'check', 'reprocess']);
-    expect(wf.jobs.list.outputs).toMatchObject({ chunks: '${{ steps.list.outputs.chunks }}' });
+  it('is also a reusable workflow with the same inputs (and a few a form has no room for), secrets declared one by one', () => {
+    const call = wf.on.workflow_call;
+    for (const [name, def] of Object.entries(wf.on.workflow_dispatch!.inputs)) {
+      expect(call.inputs[name], name).toBeDefined();
+      expect(call.inputs[name].type, name).toBe(def.type === 'choice' ? 'string' : def.type);
+      if (name !== 'dates') expect(call.inputs[name].default, name).toEqual(def.default);
+    }
+    expect(Object.keys(call.inputs)).toEqual(expect.arrayContaining(['from-run', 'environment', 'artifact-prefix', 'retention-days', 'action-repository', 'action-ref']));
+    expect(Object.keys(call.secrets).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'SOCORRO_API_TOKEN', 'SOCORRO_SEARCH_TOKEN']);
+  });
+
+  it('runs list → check (matrix from list\'s chunks, fail-fast off, guarded) → plan → reprocess (behind the environment) → verify', () => {
+    expect(Object.keys(wf.jobs)).toEqual(['list', 'check', 'plan', 'reprocess', 'verify']);
+    expect(wf.jobs.list.outputs?.chunks).toContain('steps.list.outputs.chunks');
     const check = wf.jobs.check;
     expect(check.needs).toBe('list');
     expect(check.if).toBe("needs.list.outputs.chunks != '[]'");
-    expect(check.strategy).toEqual({
-      'fail-fast': false,
-      'max-parallel': '${{ inputs.max-parallel }}',
-      matrix: { chunk: '${{ fromJSON(needs.list.outputs.chunks) }}' },
-    });
-    expect(wf.jobs.reprocess.needs).toEqual(['list', 'check']);
+    expect(check.strategy?.['fail-fast']).toBe(false);
+    expect(check.strategy?.matrix).toEqual({ chunk: '${{ fromJSON(needs.list.outputs.chunks) }}' });
+    expect(wf.jobs.plan.needs).toEqual(['list', 'check']);
+    expect(wf.jobs.reprocess.needs).toBe('plan');
+    expect(wf.jobs.reprocess.environment).toContain('inputs.environment');
+    expect(wf.jobs.verify.needs).toBe('reprocess');
   });
 
-  it('passes every value to the action through with:, using only inputs action.yml declares', () => {
+  it('checks the action out in every job and runs it from there, with inputs action.yml declares', () => {
     const modes: string[] = [];
     for (const [jobId, job] of Object.entries(wf.jobs)) {
-      const uses = job.steps.findIndex((s) => s.uses === './');
       const checkout = job.steps.findIndex((s) => s.uses?.startsWith('actions/checkout@'));
-      expect(checkout, `${jobId}: checkout before uses: ./`).toBeGreaterThanOrEqual(0);
-      expect(checkout).toBeLessThan(uses);
-      const step = job.steps[uses];
-      expect(step.env, `${jobId}: no env: on the action step`).toBeUndefined();
-      for (const name of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), `${jobId}: ${name}`).toContain(name);
-      modes.push(String(step.with?.mode));
+      expect(checkout, jobId).toBeGreaterThanOrEqual(0);
+      expect(job.steps[checkout].with).toMatchObject({ path: '.socorro-reprocess', 'persist-credentials': false });
+      const uses = job.steps.filter((s) => s.uses === './.socorro-reprocess');
+      expect(uses.length, jobId).toBeGreaterThan(0);
+      expect(job.steps.findIndex((s) => s.uses === './.socorro-reprocess')).toBeGreaterThan(checkout);
+      for (const step of uses) {
+        for (const name of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), `${jobId}: ${name}`).toContain(name);
+        // Only an S3-compatible store's keys reach the action through env:.
+        expect(Object.keys(step.env ?? {}).filter((k) => !k.startsWith('AWS_')), jobId).toEqual([]);
+      }
+      modes.push(...new Set(uses.map((s) => String(s.with?.mode))));
     }
-    expect(modes).toEqual(['list', 'check', 'reprocess']);
+    expect(modes).toEqual(['list', 'check', 'plan', 'submit', 'verify']);
+    expect(JSON.stringify(wf)).not.toMatch(/"uses":"\.\/"/);
   });
 
-  it('gives the API token to the reprocess job only, and AWS keys only to configure-aws-credentials', () => {
-    const text = readFileSync(join(WORKFLOWS, 'reprocess.yml'), 'utf8');
+  it('gives the API token to the reprocess job only (the list job only asks whether it is set)', () => {
     for (const [jobId, job] of Object.entries(wf.jobs)) {
-      const json = JSON.stringify(job);
-      expect(json.includes('secrets.SOCORRO_API_TOKEN'), jobId).toBe(jobId === 'reprocess');
       for (const step of job.steps) {
-        if (JSON.stringify(step).includes('secrets.AWS_')) expect(step.uses, jobId).toMatch(/^aws-actions\/configure-aws-credentials@/);
+        for (const [key, v] of Object.entries({ ...step.with, ...step.env })) {
+          if (!String(v).includes('secrets.SOCORRO_API_TOKEN')) continue;
+          if (jobId === 'reprocess') expect(key).toBe('api-token');
+          else expect([key, String(v)]).toEqual(['token-present', expect.stringContaining("secrets.SOCORRO_API_TOKEN != ''")]);
+        }
       }
     }
+    const text = readFileSync(join(WORKFLOWS, 'reprocess.yml'), 'utf8');
     expect(text).not.toMatch(/\$\{\{\s*secrets\.GITHUB_TOKEN/);
-    expect(wf.jobs.reprocess.permissions).toEqual({ contents: 'read' });
-    expect(JSON.stringify(wf.jobs.reprocess)).not.toContain('configure-aws-credentials');
+    expect(JSON.stringify(wf.jobs.reprocess)).not.toMatch(/configure-aws-credentials|google-github-actions/);
+    expect(wf.jobs.reprocess.permissions).toEqual({ contents: 'read', actions: 'read' });
+    expect(wf.jobs.plan.permissions).toEqual({ contents: 'read', actions: 'read' });
   });
 
-  it('takes AWS credentials from exactly one configure step for an S3 bucket: OIDC when vars.AWS_ROLE_ARN is set, else keys', async () => {
-    const parsed = await loadWorkflow(join(WORKFLOWS, 'reprocess.yml'));
-    for (const jobId of ['list', 'check']) {
-      const job = parsed.job(jobId);
-      for (const vars of [{}, { AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/socorro-reprocess' }]) {
-        const ctx = { values: { vars, inputs: {}, github: {}, needs: {}, matrix: {}, steps: {}, env: { BUCKET: 'crashes' } }, status: { success: true, failure: false } };
-        const running = job.steps.map((s, i) => ({ s, i })).filter(({ s }) => 'uses' in s && (!s.if || truthy(evaluate(s.if.expression, ctx))));
-        const auth = running.filter(({ s }) => 'uses' in s && /^(aws-actions|google-github-actions)\//.test(s.uses.value));
-        expect(auth.map(({ s }) => ('uses' in s ? s.uses.value.split('@')[0] : '')), `${jobId} with vars ${JSON.stringify(vars)}`).toEqual([
-          'aws-actions/configure-aws-credentials',
-        ]);
-        const w = parsed.stepWith(jobId, auth[0].i)!;
+  const cases: Array<{ what: string; vars: Record<string, string>; auth: string[]; keysInEnv: boolean }> = [
+    { what: 'gs:// with Workload Identity', vars: { SOCORRO_BUCKET: 'gs://crashes', GCP_WORKLOAD_IDENTITY_PROVIDER: 'projects/1/locations/global/workloadIdentityPools/p/providers/q', GCP_SERVICE_ACCOUNT: 'sa@p.iam.gserviceaccount.com' }, auth: ['google-github-actions/auth'], keysInEnv: false },
+    { what: 'S3 with an OIDC role', vars: { SOCORRO_BUCKET: 'crashes', AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/socorro-reprocess' }, auth: ['aws-actions/configure-aws-credentials'], keysInEnv: false },
+    { what: 'S3 with access keys', vars: { SOCORRO_BUCKET: 'crashes' }, auth: ['aws-actions/configure-aws-credentials'], keysInEnv: false },
+    // configure-aws-credentials would check the keys against AWS STS, which does not know them.
+    { what: 'an S3-compatible store with its keys', vars: { SOCORRO_BUCKET: 'crashes', S3_ENDPOINT: 'http://127.0.0.1:9000' }, auth: [], keysInEnv: true },
+  ];
+
+  it.each(cases)('$what: one way to the store\'s credentials in each job that reads it', async ({ vars, auth, keysInEnv }) => {
+    const p = await parsed;
+    for (const jobId of ['list', 'check', 'verify']) {
+      const ctx = { values: { vars, inputs: {}, github: {}, needs: {}, matrix: {}, steps: {}, env: envFor({}, vars) }, status: ok };
+      const running = p.job(jobId).steps.map((s, i) => ({ s, i })).filter(({ s }) => 'uses' in s && (!s.if || truthy(evaluate(s.if.expression, ctx))));
+      const names = running.map(({ s }) => ('uses' in s ? s.uses.value.split('@')[0] : ''));
+      expect(names, jobId).toEqual(['actions/checkout', ...auth, './.socorro-reprocess']);
+      const step = wf.jobs[jobId].steps[running[running.length - 1].i];
+      expect(Object.keys(step.env ?? {}).length > 0, jobId).toBe(keysInEnv);
+      if (auth[0] === 'aws-actions/configure-aws-credentials') {
+        const w = p.stepWith(jobId, running[1].i)!;
         const keys = [...w].map(({ key }) => asString(evalToken(key, ctx)));
-        if ('AWS_ROLE_ARN' in vars) expect(keys).toEqual(['role-to-assume', 'aws-region']);
+        if ('AWS_ROLE_ARN' in vars) expect(keys).toEqual(['role-to-assume', 'aws-region', 'role-duration-seconds']);
         else expect(keys).toEqual(['aws-access-key-id', 'aws-secret-access-key', 'aws-region']);
       }
-      expect(wf.jobs[jobId].permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    }
-  });
-
-  it('authenticates to GCP with Workload Identity Federation, and only that, for a gs:// bucket', async () => {
-    const parsed = await loadWorkflow(join(WORKFLOWS, 'reprocess.yml'));
-    for (const jobId of ['list', 'check']) {
-      const job = parsed.job(jobId);
-      for (const vars of [{}, { AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/socorro-reprocess' }]) {
-        const ctx = {
-          values: { vars: { ...vars, GCP_WORKLOAD_IDENTITY_PROVIDER: 'projects/1/locations/global/workloadIdentityPools/p/providers/q', GCP_SERVICE_ACCOUNT: 'sa@p.iam.gserviceaccount.com' }, inputs: {}, github: {}, needs: {}, matrix: {}, steps: {}, env: { BUCKET: 'gs://crashes' } },
-          status: { success: true, failure: false },
-        };
-        const running = job.steps.map((s, i) => ({ s, i })).filter(({ s }) => 'uses' in s && (!s.if || truthy(evaluate(s.if.expression, ctx))));
-        const auth = running.filter(({ s }) => 'uses' in s && /^(aws-actions|google-github-actions)\//.test(s.uses.value));
-        expect(auth.map(({ s }) => ('uses' in s ? s.uses.value.split('@')[0] : ''))).toEqual(['google-github-actions/auth']);
-        const w = fromData(evalToken(parsed.stepWith(jobId, auth[0].i)!, ctx)) as Record<string, string>;
-        expect(w).toEqual({ workload_identity_provider: 'projects/1/locations/global/workloadIdentityPools/p/providers/q', service_account: 'sa@p.iam.gserviceaccount.com' });
+      if (auth[0] === 'google-github-actions/auth') {
+        const w = fromData(evalToken(p.stepWith(jobId, running[1].i)!, ctx)) as Record<string, string>;
+        expect(w).toEqual({ workload_identity_provider: vars.GCP_WORKLOAD_IDENTITY_PROVIDER, service_account: vars.GCP_SERVICE_ACCOUNT });
       }
+      expect(wf.jobs[jobId].permissions).toMatchObject({ contents: 'read', 'id-token': 'write' });
     }
   });
 
-  it('queues dispatches for the same dates (a concurrency group keyed on them), never cancels one', async () => {
-    const parsed = await loadWorkflow(join(WORKFLOWS, 'reprocess.yml'));
-    const groupFor = (dates: string) =>
-      (fromData(evalToken(parsed.concurrency!, { values: { inputs: { dates }, github: {} }, status: { success: true, failure: false } })) as { group: string }).group;
-    expect(groupFor('20240301')).toBe(groupFor('20240301'));
-    expect(groupFor('20240301')).toContain('20240301');
-    expect(groupFor('20240301')).not.toBe(groupFor('20240302'));
+  it('lets one run at a time per bucket submit, however the dates or the bucket are spelled; never cancels one', async () => {
+    const p = await parsed;
+    const groupFor = (inputs: Record<string, unknown>, vars: Record<string, string> = {}) =>
+      (fromData(evalToken(p.concurrency!, { values: { inputs, vars, github: {} }, status: ok })) as { group: string }).group;
+    expect(groupFor({ dates: '20240301..20240302', bucket: 'crashes' })).toBe(groupFor({ dates: '20240301,20240302', bucket: 'crashes' }));
+    expect(groupFor({ dates: '20240301', bucket: 'crashes' })).toBe(groupFor({ dates: '20240302', bucket: 's3://crashes' }));
+    expect(groupFor({ dates: '20240301', bucket: '' }, { SOCORRO_BUCKET: 'crashes' })).toBe(groupFor({ dates: '20240301', bucket: 'crashes' }));
+    expect(groupFor({ bucket: 'gs://crashes' })).not.toBe(groupFor({ bucket: 'crashes' }));
+    expect(groupFor({ bucket: 'gs://crashes' })).toMatch(/^socorro-reprocess /);
     expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
+    // The submitting job has a group of its own too, for callers whose runs overlap anyway.
+    const job = wf.jobs.reprocess.concurrency!;
+    expect(job['cancel-in-progress']).toBe(false);
+    const jobGroup = (inputs: Record<string, unknown>) => String(value(job.group, { inputs, vars: {} }));
+    expect(jobGroup({ bucket: 'crashes' })).toBe(jobGroup({ bucket: 's3://crashes' }));
+    expect(jobGroup({ bucket: 'gs://a' })).not.toBe(jobGroup({ bucket: 'gs://b' }));
+  });
+
+  it('names each run by its dates, its bucket and whether it is a dry run', async () => {
+    const p = await parsed;
+    const name = (inputs: Record<string, unknown>) => asString(evalToken(p.runName!, { values: { inputs, vars: {}, github: {} }, status: ok }));
+    expect(name({ dates: '20240301..20240302', bucket: 'gs://crashes', 'dry-run': true })).toBe('reprocess 20240301..20240302 gs://crashes (dry run)');
+    expect(name({ dates: '20240301', bucket: 'crashes', 'dry-run': false })).toBe('reprocess 20240301 crashes');
+    expect(name({ 'from-run': '123', bucket: 'crashes', 'dry-run': false })).toBe('reprocess run 123 crashes');
+  });
+
+  it.each(['resubmit.yml', '../../examples/reprocess-caller.yml'])('%s calls it with inputs and secrets it declares, the permissions its jobs need, and no concurrency group of its own', async (file) => {
+    const caller = await loadWorkflow(join(WORKFLOWS, file), { root: ROOT, repositories: { 'OWNER/socorro-reprocess': ROOT } });
+    const y = parseYaml(readFileSync(join(WORKFLOWS, file), 'utf8')) as { concurrency?: unknown; jobs: Record<string, { uses: string; permissions: Record<string, string>; with: Record<string, unknown>; secrets: Record<string, string> }> };
+    expect(y.concurrency, 'the same group in caller and called would deadlock').toBeUndefined();
+    const [[jobId, job]] = Object.entries(y.jobs);
+    expect(job.uses).toMatch(/(^\.\/|\/socorro-reprocess\/)\.github\/workflows\/reprocess\.yml(@v1)?$/);
+    const called = caller.call(jobId).workflow;
+    expect(called.name).toBe('reprocess.yml');
+    for (const name of Object.keys(job.with)) expect(Object.keys(called.callInputs), name).toContain(name);
+    for (const name of Object.keys(job.secrets)) expect(Object.keys(called.callSecrets), name).toContain(name);
+    expect(job.permissions).toEqual({ contents: 'read', actions: 'read', 'id-token': 'write' });
   });
 });

@@ -100,10 +100,11 @@ describe('githubArtifactStore over the real client', () => {
     expect(uploaded.size).toBeGreaterThan(0);
 
     const listed = await asJob('run-a', 'job-list', () => store.list());
-    expect(listed).toEqual([{ id: uploaded.id, name: 'uuids', size: uploaded.size, createdAt: expect.any(Date) }]);
+    expect(listed).toEqual([{ id: uploaded.id, name: 'uuids', size: uploaded.size, createdAt: expect.any(Date), digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }]);
 
     const dest = join(work, 'download-roundtrip'); // absent: download must create it
-    const written = await asJob('run-a', 'job-list', () => store.download(uploaded.id!, dest));
+    // Checked against the listed digest on the way.
+    const written = await asJob('run-a', 'job-list', () => store.download(listed[0], dest));
     expect(written).toBe(dest);
     await expectSameFiles(dest, contents);
 
@@ -137,13 +138,13 @@ describe('githubArtifactStore over the real client', () => {
       [b.id, 'result-1'],
     ]);
     const dest = await freshDir('download-cross-job');
-    await asJob('run-c', 'job-reprocess', () => store.download(b.id!, dest));
+    await asJob('run-c', 'job-reprocess', () => store.download(seen.find((x) => x.name === 'result-1')!, dest));
     await expectSameFiles(dest, contents);
 
     // Another run sees none of them, not even by id.
     expect(await asJob('run-d', 'job-x', () => store.list())).toEqual([]);
-    await expect(asJob('run-d', 'job-x', () => store.download(a.id!, join(work, 'never')))).rejects.toThrow(
-      `No artifacts found for ID: ${a.id}`,
+    await expect(asJob('run-d', 'job-x', () => store.download({ id: a.id!, name: 'result-0', size: 0 }, join(work, 'never')))).rejects.toThrow(
+      `could not download artifact result-0 (id ${a.id}): No artifacts found for ID: ${a.id}`,
     );
     expect(backend.artifacts('run-c').map((x) => x.jobId).sort()).toEqual(['job-check-0', 'job-check-1']);
   });

@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<unknown> {
     const listed = await store.list();
     const artifact = listed.find((a) => a.name === name);
     if (!artifact) throw new Error(`no artifact named ${name}; listed: ${listed.map((a) => a.name).join(', ')}`);
-    return { listed, downloadPath: await store.download(artifact.id, dir) };
+    return { listed, downloadPath: await store.download(artifact, dir) };
   }
   if (command === 'fetch-rest' && name && dir) {
     const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');

@@ -89,6 +89,30 @@ describe('runCheck', () => {
     expect([again.skipped, again.haves, again.havenots]).toEqual([39, 1, 0]);
   });
 
+  it('throttling wears out an id more slowly than failures do: 20 throttles in a row still end in a verdict, 3 failures do not', async () => {
+    const clock = new FakeClock();
+    const slow = processedCrashKey(IDS[1]);
+    const broken = processedCrashKey(IDS[2]);
+    let throttles = 0;
+    const s = store({
+      fail: (op, key) => {
+        if (op === 'head' && key === slow && ++throttles <= 20) return storeError('throttled', 503);
+        if (op === 'head' && key === broken) return storeError('unavailable', 500);
+        return undefined;
+      },
+    });
+    const o = await out();
+    const policy = { attempts: 3, baseMs: 10, capMs: 10, throttledAttempts: 25 };
+    const r = await clock.drive(runCheck({ files: [idsFile], out: o, concurrency: 4, policy }, { store: s, reporter: silentReporter, clock }));
+    expect([r.haves, r.errors]).toEqual([29, 1]);
+    expect(await lines(join(o, 'haves.txt'))).toContain(IDS[1]);
+    expect(r.throttled).toBe(20);
+    // With no budget of their own, throttles count as failures.
+    throttles = 0;
+    const again = await clock.drive(runCheck({ files: [idsFile], out: await out(), concurrency: 4, policy: { ...policy, throttledAttempts: undefined } }, { store: s, reporter: silentReporter, clock }));
+    expect(again.errors).toBe(2);
+  });
+
   it('a bucket that does not exist stops before any result file is written', async () => {
     const s = store({ fail: (op) => (op === 'list' ? storeError('no-such-bucket', 404) : undefined) });
     const o = await out();

@@ -184,6 +184,20 @@ describe('parseListOptions', () => {
     expect(refusal(() => parseListOptions(raw, '/o', actionCtx))).toBe('since 13:00 is after until 12:00');
   });
 
+  it('takes hours as since and until in one, either end left out', () => {
+    const list = (hours: string) => parseListOptions({ bucket: 'crashes', dates: '20240301', hours }, '/o', actionCtx).list;
+    expect([list('03:00..07:59').since, list('03:00..07:59').until]).toEqual([180, 479]);
+    expect([list('03:00-07:59').since, list('03:00-07:59').until]).toEqual([180, 479]);
+    expect([list('..07:59').since, list('..07:59').until]).toEqual([undefined, 479]);
+    expect([list('22:00..').since, list('22:00..').until]).toEqual([1320, undefined]);
+    expect(refusal(() => list('07:00..03:00'))).toBe('hours: 07:00..03:00 starts after it ends');
+    expect(refusal(() => list('3..7'))).toBe('hours: 3..7 is not a window of the day (HH:MM..HH:MM, UTC)');
+    expect(refusal(() => list('..'))).toBe('hours: .. is not a window of the day (HH:MM..HH:MM, UTC)');
+    expect(refusal(() => list('03:00..25:00'))).toBe('hours: 25:00 is not a time of day (HH:MM, UTC)');
+    const both = { bucket: 'crashes', dates: '20240301', hours: '03:00..04:00', since: '03:00' };
+    expect(refusal(() => parseListOptions(both, '/o', cliCtx))).toBe('--hours and --since / --until say the same thing: give one or the other');
+  });
+
   it('refuses an unknown layout and a bad date, naming the option', () => {
     expect(refusal(() => parseListOptions({ bucket: 'crashes', dates: '20240301', layout: 'v3' }, '/o', actionCtx))).toBe('layout: v3 is not a layout (v1 or v2)');
     expect(refusal(() => parseListOptions({ bucket: 'crashes', dates: '20241301' }, '/o', actionCtx))).toBe('dates: 20241301 is not a date (YYYYMMDD)');

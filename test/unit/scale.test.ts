@@ -32,7 +32,9 @@ const workflow = parse(readFileSync(join(import.meta.dirname, '../../.github/wor
 };
 const inputs = workflow.on.workflow_dispatch.inputs;
 const defaultChunkSize = Number(inputs['chunk-size'].default);
-const defaultMaxParallel = Number(inputs['max-parallel'].default);
+// 0 (the dispatch default) means the variable SOCORRO_MAX_PARALLEL, else the workflow's fallback.
+const maxParallelFallback = Number(/SOCORRO_MAX_PARALLEL \|\| '(\d+)'/.exec(String(workflow.jobs.check.strategy?.['max-parallel']))?.[1]);
+const defaultMaxParallel = Number(inputs['max-parallel'].default) || maxParallelFallback;
 const checkTimeoutMinutes = workflow.jobs.check['timeout-minutes'] ?? HOSTED_JOB_MAX_MINUTES;
 
 /** The list job's `chunks` output as the action writes it (core.setOutput JSON-encodes arrays). */

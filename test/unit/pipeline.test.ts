@@ -1,0 +1,336 @@
+/**
+ * The jobs of a workflow run against ports in memory: artifacts handed between jobs and
+ * attempts, a store, an API that records every batch. What a re-run, a failed check, an
+ * unreadable ledger or a lost snapshot does to what is sent, without a runner. The same jobs run
+ * through the real artifact client and a real runner in test/e2e.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spell } from '../../src/action/inputs.ts';
+import {
+  SNAPSHOT_EVERY_BATCHES,
+  artifactNames,
+  checkJob,
+  listJob,
+  planJob,
+  submitJob,
+  verifyJob,
+  type PipelineDeps,
+  type RunContext,
+} from '../../src/action/pipeline.ts';
+import { processedCrashKey, rawCrashKey } from '../../src/core/layouts.ts';
+import { silentReporter } from '../../src/core/progress.ts';
+import type { CrashStatsApi } from '../../src/ports/socorro-api.ts';
+import type { StoreConfig } from '../../src/ports/store.ts';
+import { MemoryArtifacts } from '../support/memory-artifacts.ts';
+import { MemoryStore, storeError } from '../support/memory-store.ts';
+
+// Two recent crash dates, inside search's retention.
+const day = (back: number) => new Date(Date.now() - back * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+const DATES = [day(3), day(2)];
+const yymmdd = (d: string) => d.slice(2);
+const ID = (i: number, date: string) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000${yymmdd(date)}`;
+const ALL = DATES.flatMap((d, j) => Array.from({ length: 120 }, (_, i) => ID(j * 1000 + i, d)));
+/** Every fifth id was never processed. */
+const HAVENOTS = ALL.filter((_, i) => i % 5 === 0);
+const HAVES = ALL.filter((_, i) => i % 5 !== 0);
+const CONFIG: StoreConfig = { kind: 'gcs', bucket: 'memory', region: 'auto', pathStyle: false };
+
+interface Sent {
+  batches: string[][];
+  ids: () => string[];
+}
+
+function recordingApi(sent: Sent, opts: { search?: Set<string> } = {}): CrashStatsApi {
+  return {
+    idsPerSearch: 50,
+    submit: (ids) => {
+      sent.batches.push(ids);
+      return Promise.resolve({ status: 200, body: 'null' });
+    },
+    search: (ids) => Promise.resolve({ status: 200, body: '{}', found: new Set(ids.filter((id) => opts.search?.has(id))) }),
+    close: () => Promise.resolve(),
+  };
+}
+
+let dir: string;
+let n = 0;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pipeline-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+const out = async () => mkdtemp(join(dir, `job-${n++}-`));
+
+function world(opts: { prefix?: string; runId?: number; search?: Set<string> } = {}) {
+  const store = new MemoryStore({ kind: 'gcs', pageSize: 17 });
+  for (const id of ALL) store.put(rawCrashKey('v1', id), Date.parse(`20${id.slice(-6, -4)}-${id.slice(-4, -2)}-${id.slice(-2)}T${String(Number.parseInt(id.slice(0, 2), 16) % 24).padStart(2, '0')}:30:00Z`));
+  for (const id of HAVES) store.put(processedCrashKey(id));
+  const artifacts = new MemoryArtifacts(opts.runId ?? 1);
+  const sent: Sent = { batches: [], ids: () => sent.batches.flat() };
+  const deps = (a: MemoryArtifacts = artifacts, s: MemoryStore = store): PipelineDeps => ({
+    artifacts: a,
+    reporter: silentReporter,
+    openStore: () => s,
+    api: () => recordingApi(sent, { search: opts.search }),
+    spell,
+    group: (_title, fn) => fn(),
+  });
+  const names = artifactNames(opts.prefix);
+  const ctx = (attempt: number): RunContext => ({ attempt, names });
+  return { store, artifacts, sent, deps, ctx, names };
+}
+
+type World = ReturnType<typeof world>;
+
+async function list(w: World, attempt = 1, chunkSize = 50) {
+  return listJob({ store: CONFIG, list: { dates: DATES, layout: 'v1', chunkSize, out: await out() } }, w.ctx(attempt), w.deps());
+}
+
+async function checkAll(w: World, chunks: number[], attempt = 1, search = false) {
+  for (const k of chunks) {
+    await checkJob(k, { store: CONFIG, check: { out: await out(), concurrency: 4, search }, search: search ? { api: { apiUrl: 'http://x' }, perMinute: 1e6 } : undefined }, w.ctx(attempt), w.deps());
+  }
+}
+
+async function plan(w: World, attempt = 1, extra: Partial<Parameters<typeof planJob>[0]> = {}) {
+  return planJob({ out: await out(), max: 10_000, allowMany: false, ...extra }, w.ctx(attempt), w.deps());
+}
+
+async function submit(w: World, attempt = 1, extra: { signal?: AbortSignal; batchSize?: number } = {}) {
+  return submitJob({ reprocess: { out: await out(), batchSize: extra.batchSize ?? 4, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' }, signal: extra.signal }, w.ctx(attempt), w.deps());
+}
+
+const sorted = (ids: Iterable<string>) => [...ids].sort();
+const idLines = (text: string | undefined) => (text ?? '').split('\n').filter(Boolean).sort();
+
+describe('one run, every job once', () => {
+  it('lists into chunks, checks each, plans, submits each havenot once, verifies, with per-date totals', async () => {
+    const w = world();
+    const l = await list(w);
+    expect(l.total).toBe(ALL.length);
+    const chunks = l.plan.chunks.map((c) => c.index);
+    expect(chunks).toEqual([0, 1, 2, 3, 4]);
+    expect(w.artifacts.names()).toEqual(['chunk-0', 'chunk-1', 'chunk-2', 'chunk-3', 'chunk-4', 'uuids']);
+    await checkAll(w, chunks);
+    const p = await plan(w);
+    expect([p.plan.checked, p.plan.havenots, p.plan.toSubmit, p.plan.earlierSubmitted]).toEqual([ALL.length, HAVENOTS.length, HAVENOTS.length, 0]);
+    expect(idLines(w.artifacts.text('havenots', 'havenots.txt'))).toEqual(sorted(HAVENOTS));
+    expect(idLines(w.artifacts.text('to-submit', 'to-submit.txt'))).toEqual(sorted(HAVENOTS));
+    for (const d of DATES) expect(p.plan.byDate[d]).toEqual({ listed: 120, processed: 96, havenots: 24, notSearchable: 0, submitted: 0, verified: 0 });
+    // Each havenot's hour, merged from the chunks.
+    expect(Object.values(p.plan.hours).flatMap((h) => Object.values(h)).reduce((a, b) => a + b, 0)).toBe(HAVENOTS.length);
+
+    const s = await submit(w);
+    expect(sorted(w.sent.ids())).toEqual(sorted(HAVENOTS));
+    expect(s.result.submitted).toBe(HAVENOTS.length);
+    expect(s.ledger).toBe('reprocessed-1');
+    expect(idLines(w.artifacts.text('reprocessed-1', 'reprocessed.txt'))).toEqual(sorted(HAVENOTS));
+    // 12 batches: no snapshot is due, and none is left beside the final ledger.
+    expect(w.artifacts.names().filter((a) => a.startsWith('reprocessed-'))).toEqual(['reprocessed-1']);
+
+    // They are processed now: verify finds every one, and completes the plan's totals.
+    for (const id of HAVENOTS) w.store.put(processedCrashKey(id));
+    const v = await verifyJob({ store: CONFIG, verify: { out: await out(), concurrency: 4 } }, w.ctx(1), w.deps());
+    expect([v.result.verified, v.result.unverified, v.ledgers]).toEqual([HAVENOTS.length, 0, 1]);
+    for (const d of DATES) expect(v.plan?.byDate[d]).toMatchObject({ havenots: 24, submitted: 24, verified: 24 });
+    expect(idLines(w.artifacts.text('verified', 'verified.txt'))).toEqual(sorted(HAVENOTS));
+  });
+
+  it('counts a stored crash search lacks as a havenot, by date', async () => {
+    // Search has all haves but the first ten of the first date.
+    const missingFromSearch = new Set(HAVES.slice(0, 10));
+    const w = world({ search: new Set(HAVES.filter((id) => !missingFromSearch.has(id))) });
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index), 1, true);
+    const p = await plan(w);
+    expect([p.plan.havenots, p.plan.notSearchable]).toEqual([HAVENOTS.length + 10, 10]);
+    expect(p.plan.byDate[DATES[0]]).toMatchObject({ listed: 120, processed: 86, havenots: 34, notSearchable: 10 });
+    const tsv = (w.artifacts.text('havenots', 'havenots.tsv') ?? '').split('\n').filter((line) => line.endsWith('\tnot-searchable'));
+    expect(tsv.map((line) => line.split('\t')[0]).sort()).toEqual(sorted(missingFromSearch));
+    await submit(w);
+    expect(sorted(w.sent.ids())).toEqual(sorted([...HAVENOTS, ...missingFromSearch]));
+  });
+
+  it("uses the caller's prefix for every name, and never reads the caller's own artifacts", async () => {
+    const w = world({ prefix: 'sr-' });
+    // The caller's own artifact with a name of ours: it must survive and not be taken for a result.
+    const own = await out();
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(own, 'havenots.txt'), ALL.join('\n') + '\n'));
+    await w.artifacts.upload('result-0', [join(own, 'havenots.txt')], own);
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    await plan(w);
+    await submit(w);
+    expect(sorted(w.sent.ids())).toEqual(sorted(HAVENOTS));
+    expect(w.artifacts.names()).toContain('result-0');
+    expect(w.artifacts.names().filter((a) => a !== 'result-0').every((a) => a.startsWith('sr-'))).toBe(true);
+  });
+});
+
+describe('the plan sends nothing unless every chunk has a complete result', () => {
+  it('refuses when a chunk has no result, naming it', async () => {
+    const w = world();
+    await list(w);
+    await checkAll(w, [0, 1, 3, 4]);
+    await expect(plan(w)).rejects.toThrow(/no check result for chunk\(s\) 2: re-run the failed check jobs first; nothing was sent/);
+    expect(w.artifacts.names()).not.toContain('to-submit');
+  });
+
+  it('refuses a result a failed check left, and a re-run checks only the rest of the chunk', async () => {
+    const w = world();
+    await list(w);
+    await checkAll(w, [0, 1, 2, 3]);
+    // Chunk 4's check loses its credentials after 20 HEADs: the job fails, its result is kept.
+    let heads = 0;
+    const failing = new MemoryStore({ kind: 'gcs', fail: (op) => (op === 'head' && ++heads > 20 ? storeError('forbidden', 403) : undefined) });
+    for (const [k, v] of w.store.objects) failing.put(k, v);
+    const failed = await checkJob(4, { store: CONFIG, check: { out: await out(), concurrency: 1 } }, w.ctx(1), w.deps(w.artifacts, failing));
+    expect(failed.result.failure).toMatch(/forbidden/);
+    expect(w.artifacts.names()).toContain('result-4');
+    expect(JSON.parse(w.artifacts.text('result-4', 'check.json') ?? '{}')).toMatchObject({ chunk: 4, complete: false, listAttempt: 1, attempt: 1 });
+    await expect(plan(w)).rejects.toThrow(/an unfinished check result for chunk\(s\) 4/);
+
+    // Attempt 2 re-runs the failed check job: it starts from what attempt 1 classified.
+    const before = w.store.calls.head;
+    const r = await checkJob(4, { store: CONFIG, check: { out: await out(), concurrency: 1 } }, w.ctx(2), w.deps());
+    expect(r.resumed).toBe(true);
+    expect(r.uploaded).toBe('result-4-attempt2');
+    const [chunkFile] = w.artifacts.files('chunk-4');
+    const chunkIds = idLines(w.artifacts.text('chunk-4', chunkFile));
+    expect(chunkIds.length).toBeGreaterThan(20);
+    const classifiedBefore = idLines(w.artifacts.text('result-4', 'haves.txt')).length + idLines(w.artifacts.text('result-4', 'havenots.txt')).length;
+    expect(classifiedBefore).toBeGreaterThan(0);
+    // HEADs of the ids left (plus the raw-crash lookup for each havenot's hour), none of the rest.
+    const left = chunkIds.length - classifiedBefore;
+    expect(w.store.calls.head - before).toBeGreaterThanOrEqual(left);
+    expect(w.store.calls.head - before).toBeLessThan(chunkIds.length);
+    const p = await plan(w, 2);
+    expect(p.plan.havenots).toBe(HAVENOTS.length);
+    await submit(w, 2);
+    expect(sorted(w.sent.ids())).toEqual(sorted(HAVENOTS));
+  });
+
+  it('takes results of the newest listing only: a re-list in attempt 2 needs its chunks checked again', async () => {
+    const w = world();
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    // Attempt 2 re-runs everything from the list job: results of the older listing are not its.
+    await list(w, 2);
+    expect(w.artifacts.names()).toContain('uuids-attempt2');
+    await expect(plan(w, 2)).rejects.toThrow(/no check result for chunk\(s\) 0, 1, 2, 3, 4/);
+    await checkAll(w, [0, 1, 2, 3, 4], 2);
+    expect((await plan(w, 2)).plan.toSubmit).toBe(HAVENOTS.length);
+  });
+
+  it('a second plan in one attempt (a dry run, then the real one) takes the next free names, and its submit the newer plan', async () => {
+    const w = world();
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    await plan(w);
+    await submit(w, 1, { batchSize: 100 });
+    const p2 = await plan(w);
+    expect(p2.plan.toSubmit).toBe(0);
+    expect(w.artifacts.names()).toEqual(expect.arrayContaining(['havenots', 'havenots.2', 'to-submit', 'to-submit.2']));
+    expect(idLines(w.artifacts.text('to-submit.2', 'to-submit.txt'))).toEqual([]);
+  });
+
+  it('refuses more than max ids to submit, sending nothing', async () => {
+    const w = world();
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    await expect(plan(w, 1, { max: 10 })).rejects.toThrow(/48 crash ids to submit is more than max 10; nothing will be sent/);
+    expect(w.sent.batches).toEqual([]);
+  });
+});
+
+describe('submit across attempts: each id once', () => {
+  async function planned(w: World) {
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    await plan(w);
+  }
+
+  it('a cancelled submit saves its ledger; the re-run sends only the rest, and none twice', async () => {
+    const w = world();
+    await planned(w);
+    const stop = new AbortController();
+    const deps = w.deps();
+    // Cancelled after the 5th batch is accepted.
+    const api = deps.api;
+    deps.api = (c, r, s) => {
+      const a = api(c, r, s);
+      return { ...a, submit: async (ids) => { const x = await a.submit(ids); if (w.sent.batches.length === 5) stop.abort(); return x; } };
+    };
+    const first = await submitJob({ reprocess: { out: await out(), batchSize: 4, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' }, signal: stop.signal }, w.ctx(1), deps);
+    expect(first.result.failure).toMatch(/^interrupted: 20 id\(s\) were accepted/);
+    expect(idLines(w.artifacts.text('reprocessed-1', 'reprocessed.txt'))).toHaveLength(20);
+
+    const second = await submit(w, 2);
+    expect(second.earlier).toBe(20);
+    expect(second.result.submitted).toBe(HAVENOTS.length - 20);
+    expect(w.sent.ids()).toHaveLength(HAVENOTS.length);
+    expect(sorted(w.sent.ids())).toEqual(sorted(HAVENOTS));
+  });
+
+  it(`snapshots the ledger every ${SNAPSHOT_EVERY_BATCHES} batches: a runner lost without a word resends at most that many`, async () => {
+    const w = world();
+    await planned(w);
+    // The runner dies (no final upload) after batch 37: the upload of the final ledger never happens.
+    const artifacts = w.artifacts;
+    const lost = artifacts.view({ fail: (op, name) => (op === 'upload' && name === 'reprocessed-1' ? new Error('runner lost') : undefined) });
+    await expect(submitJob({ reprocess: { out: await out(), batchSize: 1, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(1), w.deps(lost))).rejects.toThrow(/runner lost/);
+    const sentFirst = w.sent.ids().length;
+    expect(sentFirst).toBe(HAVENOTS.length);
+    // One snapshot (after batch 25) survives; the earlier ones were replaced by it.
+    expect(artifacts.names().filter((a) => a.startsWith('reprocessed-'))).toEqual(['reprocessed-1-part1']);
+    const second = await submit(w, 2);
+    expect(second.earlier).toBe(SNAPSHOT_EVERY_BATCHES);
+    const resent = w.sent.ids().length - sentFirst - (HAVENOTS.length - SNAPSHOT_EVERY_BATCHES);
+    expect(resent).toBe(0);
+    expect(second.result.submitted).toBe(HAVENOTS.length - SNAPSHOT_EVERY_BATCHES);
+    expect(new Set(w.sent.ids()).size).toBe(HAVENOTS.length);
+  });
+
+  it('stops sending when a snapshot cannot be uploaded, and still leaves the ledger', async () => {
+    const w = world();
+    await planned(w);
+    const lossy = w.artifacts.view({ fail: (op, name) => (op === 'upload' && name === 'reprocessed-1-part1' ? new Error('503 Service Unavailable') : undefined) });
+    const r = await submitJob({ reprocess: { out: await out(), batchSize: 1, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(1), w.deps(lossy));
+    expect(r.result.failure).toMatch(/could not save the ledger so far \(503 Service Unavailable\); stopped sending: 25 id\(s\)/);
+    expect(w.sent.ids()).toHaveLength(SNAPSHOT_EVERY_BATCHES);
+    expect(idLines(w.artifacts.text('reprocessed-1', 'reprocessed.txt'))).toHaveLength(SNAPSHOT_EVERY_BATCHES);
+  });
+
+  it('sends nothing when the ledgers cannot be listed', async () => {
+    const w = world();
+    await planned(w);
+    const blind = w.artifacts.view({ fail: (op) => (op === 'list' ? new Error('500 Internal Server Error') : undefined) });
+    await expect(submitJob({ reprocess: { out: await out(), sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(2), w.deps(blind))).rejects.toThrow(/could not list the artifacts/);
+    expect(w.sent.batches).toEqual([]);
+  });
+
+  it('sends nothing when an earlier ledger cannot be read', async () => {
+    const w = world();
+    await planned(w);
+    await submit(w, 1, { batchSize: 100 });
+    const n = w.sent.ids().length;
+    const broken = w.artifacts.view({ fail: (op, name) => (op === 'download' && name === 'reprocessed-1' ? new Error('digest mismatch') : undefined) });
+    await expect(submitJob({ reprocess: { out: await out(), sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(2), w.deps(broken))).rejects.toThrow(/reprocessed-1.*digest mismatch/);
+    expect(w.sent.ids()).toHaveLength(n);
+  });
+
+  it("a run planned from another run's results honours that run's ledgers too", async () => {
+    const w = world({ runId: 10 });
+    await planned(w);
+    await submit(w, 1, { batchSize: 10 });
+    // A later run: from-run 10; the earlier run already sent everything.
+    const later = w.artifacts.view({ runId: 11 });
+    const p = await planJob({ out: await out(), fromRun: 10, max: 10_000, allowMany: false }, w.ctx(1), w.deps(later));
+    expect([p.plan.havenots, p.plan.earlierSubmitted, p.plan.toSubmit, p.plan.sourceRun]).toEqual([HAVENOTS.length, HAVENOTS.length, 0, 10]);
+    expect(later.names()).toEqual(['havenots', 'to-submit']);
+  });
+});
