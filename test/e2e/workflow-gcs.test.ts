@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processedCrashKey } from '../../src/core/layouts.ts';
 import { syntheticDay } from '../../src/demo/crashes.ts';
 import { startGcsServer, type GcsServer } from '../../src/demo/gcs-server.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
@@ -36,7 +37,8 @@ const day = syntheticDay(DAY, 150, 0.3, 'v1', 77);
 beforeAll(async () => {
   [gcs, api, backend, work, wf] = await Promise.all([
     startGcsServer({ auth: 'tokens', log: true }),
-    startSocorroApi({ token: API_TOKEN }),
+    // The processor stores what it processed, as Socorro's does: the verify job then finds it.
+    startSocorroApi({ token: API_TOKEN, processor: { delayMs: 20, onProcessed: (ids) => ids.forEach((id) => gcs.put(BUCKET, processedCrashKey(id))) } }),
     startArtifactBackend(),
     mkdtemp(join(tmpdir(), 'workflow-gcs-')),
     loadWorkflow(WORKFLOW),
@@ -59,22 +61,24 @@ function ok(group: JobGroup | undefined): JobGroup {
 }
 
 describe('reprocess.yml on a gs:// bucket, with Workload Identity Federation', () => {
-  it('list → check → reprocess submits exactly the unprocessed crashes; every GCS request carried a token from the STS', async () => {
+  it('list → check → plan → reprocess → verify submits exactly the unprocessed crashes; every GCS request carried a token from the STS', async () => {
     const authInputs: Array<Record<string, string>> = [];
     const run = new WorkflowRun(wf, {
       runId: '2001',
       repoRoot: ROOT,
       node: NODE,
-      inputs: { dates: DAY, 'chunk-size': 60, 'max-parallel': 2, 'dry-run': false, sleep: 0 },
+      inputs: { dates: DAY, 'chunk-size': 60, 'max-parallel': 2, 'verify-minutes': 0 },
       vars: {
         SOCORRO_BUCKET: `gs://${BUCKET}`,
         GCS_ENDPOINT: gcs.url,
         GCP_WORKLOAD_IDENTITY_PROVIDER: DEFAULT_PROVIDER,
         GCP_SERVICE_ACCOUNT: DEFAULT_SERVICE_ACCOUNT,
         SOCORRO_API_URL: api.url,
+        SOCORRO_SLEEP: '0',
       },
       secrets: { SOCORRO_API_TOKEN: API_TOKEN },
-      artifactEnv: (r, j) => backend.envFor(r, j),
+      artifactEnv: (r, j, o) => backend.envFor(r, j, o),
+      githubToken: (p) => backend.restTokenFor({ actions: p.actions === 'read' ? 'read' : 'none' }),
       workDir: work,
       async gcpAuth(inputs, workspace) {
         authInputs.push(inputs);
@@ -93,10 +97,13 @@ describe('reprocess.yml on a gs:// bucket, with Workload Identity Federation', (
     const reprocess = ok(results.get('reprocess'));
     expect(reprocess.outputs.submitted).toBe(String(day.unprocessed.length));
     expect([...api.accepted].sort()).toEqual(day.unprocessed);
+    expect(ok(results.get('verify')).outputs.verified).toBe(String(day.unprocessed.length));
 
-    // Auth ran in the list job and in each check job, never in reprocess (it needs no store).
-    expect(authInputs).toHaveLength(1 + 3);
-    for (const r of [...list.runs, ...check.runs]) expect(r.steps.find((s) => s.uses.startsWith('google-github-actions/auth@'))?.outcome).toBe('success');
+    // Auth ran in the list job, each check job and verify, never in plan or reprocess (they need no store).
+    const verify = results.get('verify')!;
+    expect(authInputs).toHaveLength(1 + 3 + 1);
+    for (const r of [results.get('plan')!, reprocess].flatMap((g) => g.runs)) expect(r.steps.some((s) => s.uses.startsWith('google-github-actions/'))).toBe(false);
+    for (const r of [...list.runs, ...check.runs, ...verify.runs]) expect(r.steps.find((s) => s.uses.startsWith('google-github-actions/auth@'))?.outcome).toBe('success');
     for (const r of [...list.runs, ...check.runs]) expect(r.steps.filter((s) => s.uses.startsWith('aws-actions/')).every((s) => s.outcome === 'skipped')).toBe(true);
     // Every request to GCS carried a token the STS issued (through impersonation), none anonymous.
     const issued = new Set(sts.issued.map((t) => t.token));
@@ -104,9 +111,13 @@ describe('reprocess.yml on a gs:// bucket, with Workload Identity Federation', (
     expect(requests.length).toBeGreaterThan(day.ids.length);
     expect(requests.every((q) => q.token !== undefined && issued.has(q.token))).toBe(true);
     expect(requests.every((q) => q.status === 200 || q.status === 404)).toBe(true);
-    expect(requests.filter((q) => q.api === 'xml-head').length).toBe(day.ids.length);
+    // One HEAD of each processed crash in the check jobs (and one of each havenot's raw crash, for
+    // its hour); the verify job HEADs the submitted ones again.
+    const heads = requests.filter((q) => q.api === 'xml-head');
+    expect(heads.filter((q) => q.object?.startsWith('v1/processed_crash/')).length).toBe(day.ids.length + day.unprocessed.length);
+    expect(heads.filter((q) => q.object?.startsWith('v1/raw_crash/')).length).toBe(day.unprocessed.length);
     // No token reached a log or a summary.
-    const texts = [...list.runs, ...check.runs, ...reprocess.runs].flatMap((r) => r.steps.flatMap((s) => [s.log, s.summary]));
+    const texts = [...results.values()].flatMap((g) => g.runs).flatMap((r) => r.steps.flatMap((s) => [s.log, s.summary]));
     for (const t of [...issued, sts.githubEnv.ACTIONS_ID_TOKEN_REQUEST_TOKEN]) for (const text of texts) expect(text).not.toContain(t);
   }, 600_000);
 });

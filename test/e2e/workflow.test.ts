@@ -1,9 +1,11 @@
 /**
  * The whole pipeline as GitHub would run it, offline: .github/workflows/reprocess.yml is parsed
- * with GitHub's parser and run job by job (test/e2e/runner.ts), each `uses: ./` step running the
- * built action (dist/index.js, as action.yml says) in its own process, against s3rver (S3), a
- * Socorro-like Reprocessing API and the real @actions/artifact client on a local results service
- * + Azurite. Needs a fresh `npm run build` after any change in src/.
+ * with GitHub's parser and run job by job (test/e2e/runner.ts), each action step running the
+ * built action (dist/index.js, as action.yml says) in its own process, against s3rver (an
+ * S3-compatible store: its keys go to the action through env:), a Socorro-like API whose
+ * processor stores what it was sent, and the real @actions/artifact client on a local results
+ * service + Azurite, reading every attempt's artifacts over REST with the job's GITHUB_TOKEN.
+ * Needs a fresh `npm run build` after any change in src/.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processedCrashKey } from '../../src/core/layouts.ts';
 import { syntheticDay } from '../../src/demo/crashes.ts';
 import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
@@ -24,6 +27,7 @@ const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const WORKFLOW = join(ROOT, '.github/workflows/reprocess.yml');
+const ACTION = './.socorro-reprocess';
 
 // Two days of a small bucket: 4 chunks of 50, about a third of the crashes never processed.
 const DAYS = ['20240301', '20240302'];
@@ -47,13 +51,9 @@ const unprocessed: string[] = [];
 
 beforeAll(async () => {
   const t = performance.now();
-  [s3, api, backend, work, wf] = await Promise.all([
-    startTestS3(),
-    startSocorroApi({ token: API_TOKEN }),
-    startArtifactBackend(),
-    mkdtemp(join(tmpdir(), 'workflow-e2e-')),
-    loadWorkflow(WORKFLOW),
-  ]);
+  [s3, backend, work, wf] = await Promise.all([startTestS3(), startArtifactBackend(), mkdtemp(join(tmpdir(), 'workflow-e2e-')), loadWorkflow(WORKFLOW)]);
+  // The processor stores what it processed, as Socorro's does: the verify job then finds it.
+  api = await startSocorroApi({ token: API_TOKEN, processor: { delayMs: 20, onProcessed: (ids) => putObjects(s3.client, BUCKET, ids.map(processedCrashKey)) } });
   await createBucket(s3.client, BUCKET);
   const keys: string[] = [];
   for (const [i, day] of DAYS.entries()) {
@@ -72,18 +72,15 @@ afterAll(async () => {
   await Promise.allSettled([s3?.close(), api?.close(), backend?.close()]);
   if (work) await rm(work, { recursive: true, force: true });
   timings.total = performance.now() - t0;
-  const perJob = artifactCounts(RUN_ID);
   process.stdout.write(
     `[workflow e2e] ${allIds.length} crashes, ${unprocessed.length} unprocessed, ${Math.ceil(allIds.length / CHUNK_SIZE)} chunks; ` +
       `times (s): ${Object.entries(timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(', ')}\n` +
-      `[workflow e2e] artifacts per job at the end: ${JSON.stringify(perJob)}\n` +
-      `[workflow e2e] artifacts per job after attempt 1: ${JSON.stringify(countsAfterAttempt1)}\n`,
+      `[workflow e2e] artifacts at the end: ${backend ? backend.artifacts(RUN_ID).length : 0}\n`,
   );
 });
 
-const RUN_ID = 'run-1001';
+const RUN_ID = '1001';
 let run: WorkflowRun;
-let countsAfterAttempt1: Record<string, number> = {};
 
 function runnerOptions(runId: string, inputs: RunnerOptions['inputs']): RunnerOptions {
   return {
@@ -96,21 +93,18 @@ function runnerOptions(runId: string, inputs: RunnerOptions['inputs']): RunnerOp
       S3_ENDPOINT: s3.endpoint,
       S3_PATH_STYLE: 'true',
       SOCORRO_API_URL: api.url,
+      SOCORRO_SLEEP: '0',
+      SOCORRO_MAX_PARALLEL: String(MAX_PARALLEL),
     },
     secrets: {
       AWS_ACCESS_KEY_ID: s3.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
       SOCORRO_API_TOKEN: API_TOKEN,
     },
-    artifactEnv: (r, j) => backend.envFor(r, j),
+    artifactEnv: (r, j, o) => backend.envFor(r, j, o),
+    githubToken: (p) => backend.restTokenFor({ actions: p.actions === 'write' ? 'write' : p.actions === 'read' ? 'read' : 'none' }),
     workDir: work,
   };
-}
-
-function artifactCounts(runId: string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const a of backend?.artifacts(runId) ?? []) counts[a.jobId] = (counts[a.jobId] ?? 0) + 1;
-  return counts;
 }
 
 /** Downloads one artifact of the run through the artifact port, as a job of that run would. */
@@ -144,10 +138,10 @@ function ok(group: JobGroup | undefined): JobGroup {
   return group!;
 }
 
-/** The one `uses: ./` step of a job run. */
+/** The one action step of a job run that ran. */
 function actionStep(r: JobRun) {
-  const steps = r.steps.filter((s) => s.uses === './');
-  expect(steps).toHaveLength(1);
+  const steps = r.steps.filter((s) => s.uses === ACTION && s.outcome !== 'skipped');
+  expect(steps, r.job).toHaveLength(1);
   return steps[0];
 }
 
@@ -157,26 +151,25 @@ function expectedChunk(k: number) {
   return { ids, havenots, haves: ids.length - havenots.length };
 }
 
+const total = (rows: Array<Record<string, string>>) => rows.find((r) => r.date === '<strong>total</strong>');
+
 describe('.github/workflows/reprocess.yml, run offline job by job', () => {
   const chunkCount = Math.ceil((DAYS.length * PER_DAY) / CHUNK_SIZE);
 
-  it('list → check (a matrix of 4, 2 at a time) → reprocess submits exactly the unprocessed crashes', async () => {
+  it('list → check (a matrix of 4) → plan → reprocess → verify submits exactly the unprocessed crashes, once each, and verifies them', async () => {
     expect(chunkCount).toBeGreaterThanOrEqual(3);
     expect(unprocessed.length).toBeGreaterThan(0);
     const t = performance.now();
-    run = new WorkflowRun(
-      wf,
-      runnerOptions(RUN_ID, {
-        dates: `${DAYS[0]}..${DAYS[DAYS.length - 1]}`,
-        'chunk-size': CHUNK_SIZE,
-        'max-parallel': MAX_PARALLEL,
-        'dry-run': false,
-        sleep: 0,
-      }),
-    );
+    run = new WorkflowRun(wf, runnerOptions(RUN_ID, { dates: `${DAYS[0]}..${DAYS[DAYS.length - 1]}`, 'chunk-size': CHUNK_SIZE, 'verify-minutes': 1 }));
+    expect(run.runName()).toBe(`reprocess ${DAYS[0]}..${DAYS[1]} ${BUCKET}`);
     const results = await run.run(1);
     timings.attempt1 = performance.now() - t;
-    countsAfterAttempt1 = artifactCounts(RUN_ID);
+
+    // Every job checked the action out into .socorro-reprocess (this workflow's own repository
+    // and commit, through job.workflow_*) and ran it from there.
+    for (const g of results.values()) {
+      for (const r of g.runs) expect(r.steps[0].checkout, r.job).toMatchObject({ path: '.socorro-reprocess', repository: 'mozilla-services/socorro-reprocess' });
+    }
 
     // list: the chunks output is a JSON array of indexes, for the matrix.
     const list = ok(results.get('list'));
@@ -184,169 +177,145 @@ describe('.github/workflows/reprocess.yml, run offline job by job', () => {
     expect(chunks).toEqual(Array.from({ length: chunkCount }, (_, k) => k));
     expect(list.outputs.total).toBe(String(allIds.length));
     const listStep = actionStep(list.runs[0]);
-    expect(listStep.with).toMatchObject({ mode: 'list', bucket: BUCKET, 'chunk-size': String(CHUNK_SIZE), 'path-style': 'true' });
+    // An S3-compatible store: its keys reach the action through env:, not through AWS STS.
+    expect(list.runs[0].steps.filter((s) => s.uses.startsWith('aws-actions/')).every((s) => s.outcome === 'skipped')).toBe(true);
+    expect(listStep.with).toMatchObject({ mode: 'list', bucket: BUCKET, 'chunk-size': String(CHUNK_SIZE), 'path-style': 'true', 'token-present': 'true' });
     const listRows = summaryRows(listStep.summary);
     expect(listRows.map((r) => r.date)).toEqual([...DAYS, '<strong>total</strong>']);
     expect(listRows.at(-1)?.['raw crashes']).toBe(String(allIds.length));
-    // syntheticDay plants three keys per day that are not crash ids.
     expect(listRows.at(-1)?.['other keys ignored']).toBe(String(3 * DAYS.length));
 
-    // check: one job per chunk. (How many run at once is the runner's doing, from the
-    // workflow's max-parallel: test/action/workflows.test.ts checks what the workflow asks for.)
+    // check: one job per chunk, each with its own result.
     const check = ok(results.get('check'));
     expect(check.runs.map((r) => r.matrix?.chunk).sort()).toEqual(chunks);
-    expect(new Set(check.runs.map((r) => r.name))).toEqual(new Set((chunks as number[]).map((k) => `check chunk ${k}`)));
     for (const r of check.runs) {
       const k = r.matrix!.chunk as number;
       const want = expectedChunk(k);
       const step = actionStep(r);
-      expect(step.with.chunk).toBe(String(k));
+      expect(step.with).toMatchObject({ chunk: String(k), search: 'true' });
       expect(step.outputs).toMatchObject({ haves: String(want.haves), havenots: String(want.havenots.length) });
-      expect(summaryRows(step.summary)[0]).toMatchObject({
-        chunk: String(k),
-        ids: String(want.ids.length),
-        haves: String(want.haves),
-        havenots: String(want.havenots.length),
-        errors: '0',
-      });
+      expect(summaryRows(step.summary)[0]).toMatchObject({ chunk: String(k), ids: String(want.ids.length), haves: String(want.haves), havenots: String(want.havenots.length), errors: '0' });
+      // 2024 is past search's 26 weeks: storage alone decides, and the summary says so.
+      expect(step.summary).toContain('past search retention (storage alone)');
     }
+
+    // plan: the havenots of every chunk, merged, with totals per date and the hour chart.
+    const plan = ok(results.get('plan'));
+    expect(plan.outputs['to-submit']).toBe(String(unprocessed.length));
+    const planStep = actionStep(plan.runs[0]);
+    expect(total(summaryRows(planStep.summary))).toMatchObject({ listed: String(allIds.length), 'not processed': String(unprocessed.length) });
+    expect(planStep.summary).toMatch(/<pre><code>havenots by the hour their raw crash was saved \(UTC\)/);
+    const havenotsDir = await fetchArtifact(RUN_ID, 'havenots');
+    expect((await idLines(join(havenotsDir, 'havenots.txt'))).sort()).toEqual(unprocessed);
+    const hours = JSON.parse(await readFile(join(havenotsDir, 'havenots-hours.json'), 'utf8')) as Record<string, Record<string, number>>;
+    // Keyed by the day each raw crash was saved: the fixture's were saved today.
+    expect(Object.values(hours).flatMap((h) => Object.values(h)).reduce((a, b) => a + b, 0)).toBe(unprocessed.length);
 
     // reprocess: the ledger is exactly the planted unprocessed set, each id sent once.
     const reprocess = ok(results.get('reprocess'));
     expect(reprocess.outputs.submitted).toBe(String(unprocessed.length));
+    expect(actionStep(reprocess.runs[0]).with).toMatchObject({ mode: 'submit', sleep: '0', 'api-token': API_TOKEN });
     const ledgerDir = await fetchArtifact(RUN_ID, 'reprocessed-1');
-    // The ledger is in submission order; as a set (and without duplicates) it is the planted one.
     expect((await idLines(join(ledgerDir, 'reprocessed.txt'))).sort()).toEqual(unprocessed);
     expect([...api.accepted].sort()).toEqual(unprocessed);
-    const sent = api.batches.flatMap((b) => b.ids);
-    expect(sent).toHaveLength(unprocessed.length);
-    expect(api.batches.every((b) => b.status === 200)).toBe(true);
-    expect(summaryRows(actionStep(reprocess.runs[0]).summary)[0]).toMatchObject({
-      'ids checked': String(allIds.length),
-      havenots: String(unprocessed.length),
-      'already submitted': '0',
-      'to send': String(unprocessed.length),
-      submitted: String(unprocessed.length),
-      'rejected (400)': '0',
-    });
+    expect(api.batches.flatMap((b) => b.ids)).toHaveLength(unprocessed.length);
+    expect(summaryRows(actionStep(reprocess.runs[0]).summary)[0]).toMatchObject({ 'to submit': String(unprocessed.length), 'already submitted': '0', submitted: String(unprocessed.length), 'rejected (400)': '0' });
 
-    // Artifacts: uuids + a chunk each from list, a result per check job, one ledger.
+    // verify: the run's final summary, with the totals per date.
+    const verify = ok(results.get('verify'));
+    expect(verify.outputs.verified).toBe(String(unprocessed.length));
+    const verifyStep = actionStep(verify.runs[0]);
+    expect(verifyStep.summary).toContain(`verified ${unprocessed.length} of ${unprocessed.length}`);
+    expect(total(summaryRows(verifyStep.summary))).toMatchObject({ listed: String(allIds.length), submitted: String(unprocessed.length), verified: String(unprocessed.length) });
+
+    // Artifacts: uuids + a chunk each from list, a result per check job, the plan's two, one ledger, verified.
     expect(backend.artifacts(RUN_ID).map((a) => a.name).sort()).toEqual(
-      ['uuids', 'reprocessed-1', ...(chunks as number[]).flatMap((k) => [`chunk-${k}`, `result-${k}`])].sort(),
+      ['uuids', 'havenots', 'to-submit', 'reprocessed-1', 'verified', ...(chunks as number[]).flatMap((k) => [`chunk-${k}`, `result-${k}`])].sort(),
     );
-    expect(countsAfterAttempt1[list.runs[0].backendJobId]).toBe(chunkCount + 1);
-    for (const r of check.runs) expect(countsAfterAttempt1[r.backendJobId]).toBe(1);
-    expect(countsAfterAttempt1[reprocess.runs[0].backendJobId]).toBe(1);
+    // Every job after list read the run's artifacts through the REST API, with its token.
+    const rest = backend.restRequests();
+    expect(rest.length).toBeGreaterThan(0);
+    expect(rest.every((q) => q.auth === 'token' && q.status < 400)).toBe(true);
   }, 600_000);
 
-  it('re-running only the reprocess job (attempt 2) submits nothing: the ledger of attempt 1 is honoured', async () => {
+  it('re-running the reprocess job (attempt 2) sends nothing: the ledger of attempt 1 is honoured', async () => {
     expect(run, 'needs the first test').toBeDefined();
     const before = api.batches.length;
     const t = performance.now();
-    const results = await run.run(2, (job) => job === 'reprocess');
+    const results = await run.run(2, (job) => job === 'reprocess' || job === 'verify');
     timings.attempt2 = performance.now() - t;
 
     const reprocess = ok(results.get('reprocess'));
     expect(reprocess.runs[0].attempt).toBe(2);
-    expect(results.get('check')?.runs.every((r) => r.attempt === 1)).toBe(true);
     expect(reprocess.outputs.submitted).toBe('0');
     expect(api.batches.length).toBe(before);
     const summary = actionStep(reprocess.runs[0]).summary;
-    expect(summaryRows(summary)[0]).toMatchObject({
-      havenots: String(unprocessed.length),
-      'already submitted': String(unprocessed.length),
-      'to send': '0',
-      submitted: '0',
-    });
+    expect(summaryRows(summary)[0]).toMatchObject({ 'to submit': String(unprocessed.length), 'already submitted': String(unprocessed.length), submitted: '0' });
     expect(summary).toContain(`${unprocessed.length} id(s) were submitted by earlier attempts and not sent again`);
     // Nothing sent, so no ledger for this attempt.
     expect(backend.artifacts(RUN_ID).some((a) => a.name === 'reprocessed-2')).toBe(false);
+    expect(ok(results.get('verify')).outputs.verified).toBe(String(unprocessed.length));
   }, 300_000);
 
-  it('re-running one check job (attempt 3) resumes from its result and replaces the artifact; reprocess still sends nothing', async () => {
+  it('re-running all jobs (attempt 3) lists and checks afresh under attempt-tagged names, keeps every earlier artifact, and sends nothing again', async () => {
     expect(run, 'needs the first test').toBeDefined();
-    const K = 1;
-    const old = backend.artifacts(RUN_ID).find((a) => a.name === `result-${K}`)!;
-    const oldDir = await fetchArtifact(RUN_ID, `result-${K}`);
     const before = api.batches.length;
+    const earlier = backend.artifacts(RUN_ID).map((a) => a.name);
     const t = performance.now();
-    // GitHub re-runs a job's dependents with it.
-    const results = await run.run(3, (job, matrix) => (job === 'check' && matrix?.chunk === K) || job === 'reprocess');
+    const results = await run.rerunAllJobs();
     timings.attempt3 = performance.now() - t;
 
-    const check = ok(results.get('check'));
-    const rerun = check.runs.find((r) => r.matrix?.chunk === K)!;
-    expect(rerun.attempt).toBe(3);
-    expect(check.runs.filter((r) => r.attempt === 1)).toHaveLength(chunkCount - 1);
-    const want = expectedChunk(K);
-    const step = actionStep(rerun);
-    // Every id was classified by attempt 1: this job only carries its result over.
-    expect(step.outputs).toMatchObject({ haves: '0', havenots: '0' });
-    expect(summaryRows(step.summary)[0]).toMatchObject({ ids: String(want.ids.length), 'skipped (earlier attempt)': String(want.ids.length) });
-
-    const now = backend.artifacts(RUN_ID).filter((a) => a.name === `result-${K}`);
-    expect(now).toHaveLength(1);
-    expect(now[0].id).not.toBe(old.id);
-    expect(now[0].jobId).toBe(rerun.backendJobId);
-    const newDir = await fetchArtifact(RUN_ID, `result-${K}`);
-    // Same ids (the order within a file is not part of the contract).
-    for (const f of ['haves.txt', 'havenots.txt']) {
-      expect((await idLines(join(newDir, f))).sort(), f).toEqual((await idLines(join(oldDir, f))).sort());
-    }
-    expect((await idLines(join(newDir, 'havenots.txt'))).sort()).toEqual(want.havenots);
-
-    const reprocess = ok(results.get('reprocess'));
-    expect(reprocess.runs[0].attempt).toBe(3);
-    expect(reprocess.outputs.submitted).toBe('0');
-    expect(api.batches.length).toBe(before);
-    expect([...api.accepted].sort()).toEqual(unprocessed);
-  }, 300_000);
-
-  it('re-running all jobs (attempt 4) lists and checks afresh, replacing those artifacts, and submits nothing again', async () => {
-    expect(run, 'needs the first test').toBeDefined();
-    const before = api.batches.length;
-    const t = performance.now();
-    const results = await run.run(4, () => true);
-    timings.attempt4 = performance.now() - t;
-
     const list = ok(results.get('list'));
-    expect(list.runs[0].attempt).toBe(4);
-    expect(JSON.parse(list.outputs.chunks)).toEqual(Array.from({ length: chunkCount }, (_, k) => k));
+    expect(list.runs[0].attempt).toBe(3);
     const check = ok(results.get('check'));
-    expect(check.runs.map((r) => r.attempt)).toEqual(Array(chunkCount).fill(4));
     for (const r of check.runs) {
       const want = expectedChunk(r.matrix!.chunk as number);
-      // The earlier listing's results were dropped with it: every id is checked again.
-      expect(actionStep(r).outputs).toMatchObject({ haves: String(want.haves), havenots: String(want.havenots.length) });
+      // The earlier listing's results are not this listing's: every id is checked again, and
+      // what attempt 1 submitted has been processed since.
+      expect(actionStep(r).outputs).toMatchObject({ haves: String(want.ids.length), havenots: '0' });
     }
-    const reprocess = ok(results.get('reprocess'));
-    expect(reprocess.outputs.submitted).toBe('0');
+    expect(ok(results.get('plan')).outputs['to-submit']).toBe('0');
+    expect(results.get('reprocess')?.result).toBe('skipped');
     expect(api.batches.length).toBe(before);
-    expect(summaryRows(actionStep(reprocess.runs[0]).summary)[0]).toMatchObject({ 'already submitted': String(unprocessed.length), submitted: '0' });
 
-    // One artifact per name, each from this attempt's jobs, and attempt 1's ledger kept.
-    const artifacts = backend.artifacts(RUN_ID);
-    expect(artifacts.map((a) => a.name).sort()).toEqual(
-      ['uuids', 'reprocessed-1', ...Array.from({ length: chunkCount }, (_, k) => [`chunk-${k}`, `result-${k}`]).flat()].sort(),
-    );
-    const jobOf = new Map(artifacts.map((a) => [a.name, a.jobId]));
-    expect(jobOf.get('uuids')).toBe(list.runs[0].backendJobId);
-    for (const r of check.runs) {
-      const k = String(r.matrix!.chunk);
-      expect(jobOf.get(`chunk-${k}`)).toBe(list.runs[0].backendJobId);
-      expect(jobOf.get(`result-${k}`)).toBe(r.backendJobId);
-    }
+    const names = backend.artifacts(RUN_ID).map((a) => a.name);
+    expect(names).toEqual(expect.arrayContaining(earlier));
+    expect(names).toEqual(expect.arrayContaining(['uuids-attempt3', 'havenots-attempt3', ...Array.from({ length: chunkCount }, (_, k) => [`chunk-${k}-attempt3`, `result-${k}-attempt3`]).flat()]));
   }, 300_000);
 
-  it('dates without crashes: list outputs [] and the check matrix and reprocess are skipped, not failed', async () => {
-    const empty = new WorkflowRun(wf, runnerOptions('run-1002', { dates: '20240305', 'dry-run': false, sleep: 0 }));
+  it('a dry run lists, checks and plans, and sends nothing; the run is named a dry run', async () => {
+    const before = api.batches.length;
+    const dry = new WorkflowRun(wf, runnerOptions('1003', { dates: DAYS[0], 'dry-run': true }));
+    expect(dry.runName()).toBe(`reprocess ${DAYS[0]} ${BUCKET} (dry run)`);
+    const results = await dry.run(1);
+    const plan = ok(results.get('plan'));
+    const planStep = actionStep(plan.runs[0]);
+    expect(planStep.summary).toContain('plan (dry run)');
+    expect(planStep.summary).toContain('Nothing was sent (a dry run)');
+    expect(results.get('reprocess')?.result).toBe('skipped');
+    expect(results.get('verify')?.result).toBe('skipped');
+    expect(api.batches.length).toBe(before);
+  }, 300_000);
+
+  it('dates without crashes: list outputs [] and the later jobs are skipped, not failed', async () => {
+    const empty = new WorkflowRun(wf, runnerOptions('1002', { dates: '20240305' }));
     const results = await empty.run(1);
     const list = ok(results.get('list'));
     expect(list.outputs.chunks).toBe('[]');
     expect(list.outputs.total).toBe('0');
     expect(actionStep(list.runs[0]).summary).toContain('No raw crashes found');
-    expect(results.get('check')).toMatchObject({ result: 'skipped', runs: [] });
-    expect(results.get('reprocess')).toMatchObject({ result: 'skipped', runs: [] });
-    expect(backend.artifacts('run-1002').map((a) => a.name)).toEqual(['uuids']);
+    for (const job of ['check', 'plan', 'reprocess', 'verify']) expect(results.get(job)?.result, job).toBe('skipped');
+    expect(backend.artifacts('1002').map((a) => a.name)).toEqual(['uuids']);
+  }, 300_000);
+
+  it('refuses, in the list job and before listing, a run whose reprocess job would have no API token', async () => {
+    const opts = runnerOptions('1004', { dates: DAYS[0] });
+    delete opts.secrets.SOCORRO_API_TOKEN;
+    const results = await new WorkflowRun(wf, opts).run(1);
+    const list = results.get('list')!;
+    expect(list.result).toBe('failure');
+    expect(actionStep(list.runs[0]).log).toMatch(/::error::the API token the submit job needs \(secret SOCORRO_API_TOKEN\) is not set/);
+    expect(backend.artifacts('1004')).toEqual([]);
+    for (const job of ['check', 'plan', 'reprocess']) expect(results.get(job)?.result, job).toBe('skipped');
   }, 300_000);
 });
