@@ -3947,6 +3947,38 @@ async function readLedgers(listed, ctx, deps, work, runId) {
     return { submitted, rejected, count };
 }
 /**
+ * Checks `merged` (an earlier run's havenots) again, as check does: the ones still not
+ * processed, and how many are now (dropped from `details` too). A check that cannot finish sends nothing.
+ */
+async function recheckHavenots(merged, details, recheck, dir, deps) {
+    if (merged.size === 0)
+        return { still: merged, processed: 0 };
+    await (0,promises_.mkdir)((0,external_node_path_.join)(dir, 'check'), { recursive: true });
+    const input = (0,external_node_path_.join)(dir, 'havenots-then.txt');
+    await writeIdsAtomic(input, merged);
+    const concurrency = recheck.concurrency ?? 64;
+    const r = await withStore(deps, recheck.store, concurrency, async (store) => {
+        const api = recheck.search ? deps.api(recheck.search.api, () => { }) : undefined;
+        try {
+            return await runCheck({ files: [input], out: (0,external_node_path_.join)(dir, 'check'), concurrency, search: !!recheck.search }, { store, reporter: deps.reporter, searchApi: api, searchPerMinute: recheck.search?.perMinute });
+        }
+        finally {
+            await api?.close();
+        }
+    });
+    if (r.failure)
+        throw new RunError(`checking the earlier run's havenots again: ${r.failure}; nothing was sent`);
+    const haves = await readIdFiles([(0,external_node_path_.join)(dir, 'check', 'haves.txt')], { allowEmpty: true });
+    const still = new IdSet();
+    for (const id of merged)
+        if (!haves.ids.has(id))
+            still.add(id);
+    for (const id of haves.ids)
+        details.delete(id);
+    deps.reporter.info(`${haves.ids.size} of the earlier run's havenots are processed now; ${still.size} still are not`);
+    return { still, processed: haves.ids.size };
+}
+/**
  * The plan: starts only when every chunk of the newest listing has a complete result; merges
  * their havenots (the `havenots` artifact), dedupes them against every ledger of this run (and
  * of `fromRun`, when the results come from there), and writes what is left to submit (the
@@ -3972,7 +4004,7 @@ async function planJob(opts, ctx, deps) {
         else
             picked.push({ a: r.a, k: c.index });
     }
-    const merged = new IdSet();
+    let merged = new IdSet();
     const details = new Map();
     const byDate = {};
     const day = (id) => (byDate[crashIdDate(id)] ??= { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 });
@@ -4006,6 +4038,21 @@ async function planJob(opts, ctx, deps) {
         ].filter(Boolean);
         throw new RunError(`${what.join('; ')}: re-run the failed check jobs first; nothing was sent`);
     }
+    let processedSince = 0;
+    if (opts.fromRun !== undefined) {
+        if (!opts.recheck)
+            throw new UsageError(`${label(deps.spell, 'fromRun')}: the earlier run's havenots are checked against the store again before anything is sent: give ${label(deps.spell, 'bucket')}`);
+        const then = merged;
+        const r = await recheckHavenots(then, details, opts.recheck, (0,external_node_path_.join)(work, 'recheck'), deps);
+        merged = r.still;
+        processedSince = r.processed;
+        for (const id of then) {
+            if (merged.has(id))
+                continue;
+            day(id).listed++;
+            day(id).processed++;
+        }
+    }
     let notSearchable = 0;
     for (const id of merged) {
         const d = day(id);
@@ -4034,6 +4081,7 @@ async function planJob(opts, ctx, deps) {
     const plan = {
         attempt: ctx.attempt,
         sourceRun: opts.fromRun,
+        processedSince: opts.fromRun === undefined ? undefined : processedSince,
         checked,
         havenots: merged.size,
         notSearchable,
@@ -4237,11 +4285,16 @@ function addTotals(plan, columns) {
             total[k] += plan.byDate[d][k];
     core/* summary */.z.addTable([hdr(...head), ...dates.map((d) => row(d, plan.byDate[d])), row('<strong>total</strong>', total)]);
 }
+/** A job that failed before it had numbers to show: why, in the summary as well as the log. */
+async function failureSummary(job, why) {
+    core/* summary */.z.addHeading(`socorro-reprocess: ${job} failed`, 2).addRaw(`**${why}**`, true);
+    await write();
+}
 async function planSummary(plan, opts) {
     core/* summary */.z.addHeading(`socorro-reprocess: plan${opts.dryRun ? ' (dry run)' : ''}`, 2);
     addTotals(plan, { submitted: false, verified: false });
     core/* summary */.z.addRaw(`${n(plan.havenots)} not processed (${n(plan.notSearchable)} of them stored but not searchable)` +
-        (plan.sourceRun ? `, from the results of run ${plan.sourceRun}` : '') +
+        (plan.sourceRun ? `, from the results of run ${plan.sourceRun} (${n(plan.processedSince ?? 0)} of its havenots processed since, not counted)` : '') +
         `; ${n(plan.earlierSubmitted)} already submitted by earlier attempts; **${n(plan.toSubmit)} to submit**.`, true);
     addHours(plan.hours);
     if (opts.dryRun)
@@ -4404,14 +4457,28 @@ async function run(store) {
             const fromRun = parseInteger(spell, 'fromRun', raw.fromRun, 0, 1, Number.MAX_SAFE_INTEGER) || undefined;
             let plan;
             if (mode !== 'submit') {
-                plan = await deps.group('Plan: merge the havenots, dedupe against every ledger', () => planJob({ out, fromRun, max: reprocess.max ?? 10_000, allowMany: !!reprocess.allowMany }, run, deps));
+                // An earlier run's havenots are checked against the store again: another run may have sent them since.
+                const recheck = fromRun !== undefined && raw.bucket ? parseCheckOptions(raw, [], out, ctx) : undefined;
+                plan = await deps.group('Plan: merge the havenots, dedupe against every ledger', () => planJob({
+                    out,
+                    fromRun,
+                    max: reprocess.max ?? 10_000,
+                    allowMany: !!reprocess.allowMany,
+                    recheck: recheck && { store: recheck.store, search: recheck.search, concurrency: recheck.check.concurrency },
+                }, run, deps)).catch(async (err) => {
+                    await failureSummary('plan', oneLine(err));
+                    throw err;
+                });
                 core/* setOutput */.uH('havenots', plan.plan.havenots);
                 core/* setOutput */.uH('to-submit', plan.plan.toSubmit);
                 await planSummary(plan.plan, { dryRun: !!reprocess.dryRun, final: mode === 'plan' });
                 if (mode === 'plan')
                     return;
             }
-            const r = await submitJob({ reprocess, api, signal: interrupt.signal, plan }, run, deps);
+            const r = await submitJob({ reprocess, api, signal: interrupt.signal, plan }, run, deps).catch(async (err) => {
+                await failureSummary('submit', `${oneLine(err)}. Nothing more was sent; re-run this job when the cause is fixed: no ledger of the run is sent again.`);
+                throw err;
+            });
             core/* setOutput */.uH('submitted', r.result.submitted);
             await submitSummary(r, api.apiUrl, run);
             if (r.result.failure)

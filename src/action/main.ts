@@ -12,7 +12,7 @@ import { openStore } from '../ports/open-store.ts';
 import { socorroApi } from '../ports/socorro-api.ts';
 import { readInputs, spell } from './inputs.ts';
 import { MATRIX_JOB_LIMIT, artifactNames, checkJob, listJob, planJob, submitJob, verifyJob, type PipelineDeps, type RunContext } from './pipeline.ts';
-import { checkSummary, listSummary, planSummary, submitSummary, verifySummary } from './summary.ts';
+import { checkSummary, failureSummary, listSummary, planSummary, submitSummary, verifySummary } from './summary.ts';
 
 const MODES = ['list', 'check', 'plan', 'submit', 'reprocess', 'verify'] as const;
 type Mode = (typeof MODES)[number];
@@ -107,15 +107,33 @@ export async function run(store?: ArtifactStore): Promise<void> {
       const fromRun = parseInteger(spell, 'fromRun', raw.fromRun, 0, 1, Number.MAX_SAFE_INTEGER) || undefined;
       let plan;
       if (mode !== 'submit') {
+        // An earlier run's havenots are checked against the store again: another run may have sent them since.
+        const recheck = fromRun !== undefined && raw.bucket ? parseCheckOptions(raw, [], out, ctx) : undefined;
         plan = await deps.group('Plan: merge the havenots, dedupe against every ledger', () =>
-          planJob({ out, fromRun, max: reprocess.max ?? 10_000, allowMany: !!reprocess.allowMany }, run, deps),
-        );
+          planJob(
+            {
+              out,
+              fromRun,
+              max: reprocess.max ?? 10_000,
+              allowMany: !!reprocess.allowMany,
+              recheck: recheck && { store: recheck.store, search: recheck.search, concurrency: recheck.check.concurrency },
+            },
+            run,
+            deps,
+          ),
+        ).catch(async (err: unknown) => {
+          await failureSummary('plan', oneLine(err));
+          throw err;
+        });
         core.setOutput('havenots', plan.plan.havenots);
         core.setOutput('to-submit', plan.plan.toSubmit);
         await planSummary(plan.plan, { dryRun: !!reprocess.dryRun, final: mode === 'plan' });
         if (mode === 'plan') return;
       }
-      const r = await submitJob({ reprocess, api, signal: interrupt.signal, plan }, run, deps);
+      const r = await submitJob({ reprocess, api, signal: interrupt.signal, plan }, run, deps).catch(async (err: unknown) => {
+        await failureSummary('submit', `${oneLine(err)}. Nothing more was sent; re-run this job when the cause is fixed: no ledger of the run is sent again.`);
+        throw err;
+      });
       core.setOutput('submitted', r.result.submitted);
       await submitSummary(r, api.apiUrl, run);
       if (r.result.failure) throw new RunError(r.result.failure);

@@ -135,6 +135,8 @@ export interface PlanManifest {
   attempt: number;
   /** The run the results came from (this one, or `from-run`). */
   sourceRun?: number;
+  /** With from-run: its havenots found processed (and searchable) when checked again. */
+  processedSince?: number;
   checked: number;
   havenots: number;
   notSearchable: number;
@@ -317,6 +319,42 @@ async function readLedgers(
   return { submitted, rejected, count };
 }
 
+/**
+ * Checks `merged` (an earlier run's havenots) again, as check does: the ones still not
+ * processed, and how many are now (dropped from `details` too). A check that cannot finish sends nothing.
+ */
+async function recheckHavenots(
+  merged: IdSet,
+  details: Map<string, { savedAt?: number; reason: string }>,
+  recheck: NonNullable<Parameters<typeof planJob>[0]['recheck']>,
+  dir: string,
+  deps: PipelineDeps,
+): Promise<{ still: IdSet; processed: number }> {
+  if (merged.size === 0) return { still: merged, processed: 0 };
+  await mkdir(join(dir, 'check'), { recursive: true });
+  const input = join(dir, 'havenots-then.txt');
+  await writeIdsAtomic(input, merged);
+  const concurrency = recheck.concurrency ?? 64;
+  const r = await withStore(deps, recheck.store, concurrency, async (store) => {
+    const api = recheck.search ? deps.api(recheck.search.api, () => {}) : undefined;
+    try {
+      return await runCheck(
+        { files: [input], out: join(dir, 'check'), concurrency, search: !!recheck.search },
+        { store, reporter: deps.reporter, searchApi: api, searchPerMinute: recheck.search?.perMinute },
+      );
+    } finally {
+      await api?.close();
+    }
+  });
+  if (r.failure) throw new RunError(`checking the earlier run's havenots again: ${r.failure}; nothing was sent`);
+  const haves = await readIdFiles([join(dir, 'check', 'haves.txt')], { allowEmpty: true });
+  const still = new IdSet();
+  for (const id of merged) if (!haves.ids.has(id)) still.add(id);
+  for (const id of haves.ids) details.delete(id);
+  deps.reporter.info(`${haves.ids.size} of the earlier run's havenots are processed now; ${still.size} still are not`);
+  return { still, processed: haves.ids.size };
+}
+
 export interface PlanJobResult {
   plan: PlanManifest;
   /** Ids of the merged havenots not yet submitted: the `to-submit` artifact. */
@@ -331,7 +369,18 @@ export interface PlanJobResult {
  * `to-submit` artifact). Refuses (sending nothing) when earlier ledgers cannot be read.
  */
 export async function planJob(
-  opts: { out: string; fromRun?: number; max: number; allowMany: boolean },
+  opts: {
+    out: string;
+    fromRun?: number;
+    max: number;
+    allowMany: boolean;
+    /**
+     * With fromRun: the store (and search) to check the earlier run's havenots against again.
+     * Its results may be hours old, and another run may have submitted them since (a ledger this
+     * run cannot see): only those still not processed are planned.
+     */
+    recheck?: { store: StoreConfig; search?: SearchConfig; concurrency?: number };
+  },
   ctx: RunContext,
   deps: PipelineDeps,
 ): Promise<PlanJobResult> {
@@ -353,7 +402,7 @@ export async function planJob(
     if (!r) missing.push(c.index);
     else picked.push({ a: r.a, k: c.index });
   }
-  const merged = new IdSet();
+  let merged = new IdSet();
   const details = new Map<string, { savedAt?: number; reason: string }>();
   const byDate: Record<string, DateTotals> = {};
   const day = (id: string) => (byDate[crashIdDate(id)] ??= { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 });
@@ -386,6 +435,19 @@ export async function planJob(
     ].filter(Boolean);
     throw new RunError(`${what.join('; ')}: re-run the failed check jobs first; nothing was sent`);
   }
+  let processedSince = 0;
+  if (opts.fromRun !== undefined) {
+    if (!opts.recheck) throw new UsageError(`${label(deps.spell, 'fromRun')}: the earlier run's havenots are checked against the store again before anything is sent: give ${label(deps.spell, 'bucket')}`);
+    const then = merged;
+    const r = await recheckHavenots(then, details, opts.recheck, join(work, 'recheck'), deps);
+    merged = r.still;
+    processedSince = r.processed;
+    for (const id of then) {
+      if (merged.has(id)) continue;
+      day(id).listed++;
+      day(id).processed++;
+    }
+  }
   let notSearchable = 0;
   for (const id of merged) {
     const d = day(id);
@@ -412,6 +474,7 @@ export async function planJob(
   const plan: PlanManifest = {
     attempt: ctx.attempt,
     sourceRun: opts.fromRun,
+    processedSince: opts.fromRun === undefined ? undefined : processedSince,
     checked,
     havenots: merged.size,
     notSearchable,

@@ -86,12 +86,18 @@ function addTotals(plan: PlanManifest, columns: { submitted: boolean; verified: 
   core.summary.addTable([hdr(...head), ...dates.map((d) => row(d, plan.byDate[d])), row('<strong>total</strong>', total)]);
 }
 
+/** A job that failed before it had numbers to show: why, in the summary as well as the log. */
+export async function failureSummary(job: string, why: string): Promise<void> {
+  core.summary.addHeading(`socorro-reprocess: ${job} failed`, 2).addRaw(`**${why}**`, true);
+  await write();
+}
+
 export async function planSummary(plan: PlanManifest, opts: { dryRun: boolean; final: boolean }): Promise<void> {
   core.summary.addHeading(`socorro-reprocess: plan${opts.dryRun ? ' (dry run)' : ''}`, 2);
   addTotals(plan, { submitted: false, verified: false });
   core.summary.addRaw(
     `${n(plan.havenots)} not processed (${n(plan.notSearchable)} of them stored but not searchable)` +
-      (plan.sourceRun ? `, from the results of run ${plan.sourceRun}` : '') +
+      (plan.sourceRun ? `, from the results of run ${plan.sourceRun} (${n(plan.processedSince ?? 0)} of its havenots processed since, not counted)` : '') +
       `; ${n(plan.earlierSubmitted)} already submitted by earlier attempts; **${n(plan.toSubmit)} to submit**.`,
     true,
   );

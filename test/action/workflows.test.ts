@@ -242,7 +242,9 @@ describe('reprocess.yml: dispatched here, called from elsewhere', () => {
     expect(text).not.toMatch(/\$\{\{\s*secrets\.GITHUB_TOKEN/);
     expect(JSON.stringify(wf.jobs.reprocess)).not.toMatch(/configure-aws-credentials|google-github-actions/);
     expect(wf.jobs.reprocess.permissions).toEqual({ contents: 'read', actions: 'read' });
-    expect(wf.jobs.plan.permissions).toEqual({ contents: 'read', actions: 'read' });
+    // The plan reads the store only with from-run (to check an earlier run's havenots again).
+    expect(wf.jobs.plan.permissions).toEqual({ contents: 'read', actions: 'read', 'id-token': 'write' });
+    for (const step of wf.jobs.plan.steps.filter((st) => /^(aws-actions|google-github-actions)\//.test(st.uses ?? ''))) expect(step.if).toMatch(/^inputs\.from-run != '' && /);
   });
 
   const cases: Array<{ what: string; vars: Record<string, string>; auth: string[]; keysInEnv: boolean }> = [

@@ -464,4 +464,25 @@ describe('artifacts of earlier attempts: Twirp against REST (findBy)', () => {
     expect(fetched).toMatchObject({ downloadPath: dest, digestMismatch: false, listed: [{ id: uploaded.id, name: 'chunk-3' }] });
     await expectSameFiles(dest, contents);
   }, 90_000); // three cold node processes, each loading @actions/artifact
+
+  it('failUploads refuses the named uploads at once (the quota UsageError, no retry), creates nothing for them, and clears', async () => {
+    const RUN = '7111';
+    const { root, files } = await sampleFiles();
+    backend.failUploads((name) => name.endsWith('-part1'));
+    try {
+      const t = performance.now();
+      await expect(asJob(RUN, 'reprocess-attempt1', 1, () => upload('reprocessed-1-part1', files, root))).rejects.toThrow('Artifact storage quota has been hit');
+      // The client's retries would take seconds (and a 5xx about 20 s): a refusal is final.
+      expect(performance.now() - t).toBeLessThan(2000);
+      const other = await asJob(RUN, 'reprocess-attempt1', 1, () => upload('reprocessed-1', files, root));
+      expect(backend.refusedUploads()).toEqual(['reprocessed-1-part1']);
+      expect(backend.artifacts(RUN).map((a) => [a.id, a.name])).toEqual([[String(other.id), 'reprocessed-1']]);
+    } finally {
+      backend.failUploads(undefined);
+    }
+    // Nothing was created for the refused name, so it is free once the fault is cleared.
+    await asJob(RUN, 'reprocess-attempt1', 1, () => upload('reprocessed-1-part1', files, root));
+    expect(backend.artifacts(RUN).map((a) => a.name)).toEqual(['reprocessed-1', 'reprocessed-1-part1']);
+    expect(backend.refusedUploads()).toEqual(['reprocessed-1-part1']);
+  });
 });

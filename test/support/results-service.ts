@@ -91,6 +91,14 @@ export interface ArtifactBackend {
   setRestFaults(faults: RestFaults): void;
   /** REST requests so far, oldest first (a copy). */
   restRequests(): RestRequest[];
+  /**
+   * Makes CreateArtifact refuse every upload whose name `refuse` accepts, as GitHub refuses one
+   * when the artifact storage quota is used up: a 403 whose message says "insufficient usage",
+   * which the client turns into its UsageError at once, without retrying. Undefined clears it.
+   */
+  failUploads(refuse: ((name: string) => boolean) | undefined): void;
+  /** Names of the uploads failUploads refused, oldest first (a copy). */
+  refusedUploads(): string[];
   close(): Promise<void>;
 }
 
@@ -160,6 +168,9 @@ interface State {
   crossAttempt: TwirpCrossAttempt;
   faults: { list?: number; download?: number; downloadCorrupt?: boolean; left: { list: number; download: number; corrupt: number } };
   restLog: RestRequest[];
+  /** failUploads: which names CreateArtifact refuses, and the ones it did. */
+  refuseUpload?: (name: string) => boolean;
+  refusedUploads: string[];
 }
 
 export async function startArtifactBackend(opts: BackendOptions = {}): Promise<ArtifactBackend> {
@@ -177,6 +188,7 @@ export async function startArtifactBackend(opts: BackendOptions = {}): Promise<A
       crossAttempt: opts.twirpCrossAttempt ?? 'ok',
       faults: { left: { list: 0, download: 0, corrupt: 0 } },
       restLog: [],
+      refusedUploads: [],
     };
     if (!/^[^/\s]+\/[^/\s]+$/.test(state.repository)) throw new Error(`bad repository ${JSON.stringify(state.repository)}`);
     const service = await startService(container, credential, state);
@@ -257,6 +269,10 @@ export async function startArtifactBackend(opts: BackendOptions = {}): Promise<A
         };
       },
       restRequests: () => state.restLog.map((r) => ({ ...r, query: { ...r.query } })),
+      failUploads(refuse) {
+        state.refuseUpload = refuse;
+      },
+      refusedUploads: () => [...state.refusedUploads],
       async close() {
         await service.close();
         await azurite.stop();
@@ -409,6 +425,11 @@ async function startService(container: ContainerClient, credential: StorageShare
   const methods: Record<string, (scope: Scope, body: Body) => Promise<object>> = {
     async CreateArtifact(scope, body) {
       const name = requireName(body);
+      if (state.refuseUpload?.(name)) {
+        state.refusedUploads.push(name);
+        // GitHub's quota refusal; the client's UsageError.isUsageErrorMessage looks for these words.
+        throw new TwirpError(403, 'permission_denied', `insufficient usage to create artifact ${name}: artifact storage quota has been hit (a test fault: failUploads)`);
+      }
       if (visible(scope).some((r) => r.name === name)) {
         // Same status and text as GitHub's service; the client turns it into
         // "(409) Conflict: an artifact with this name already exists on the workflow run".

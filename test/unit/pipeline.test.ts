@@ -323,14 +323,34 @@ describe('submit across attempts: each id once', () => {
     expect(w.sent.ids()).toHaveLength(n);
   });
 
-  it("a run planned from another run's results honours that run's ledgers too", async () => {
+  it("a run planned from another run's results honours that run's ledgers, and checks its havenots against the store again", async () => {
     const w = world({ runId: 10 });
     await planned(w);
     await submit(w, 1, { batchSize: 10 });
+    const recheck = { store: CONFIG, concurrency: 4 };
     // A later run: from-run 10; the earlier run already sent everything.
     const later = w.artifacts.view({ runId: 11 });
-    const p = await planJob({ out: await out(), fromRun: 10, max: 10_000, allowMany: false }, w.ctx(1), w.deps(later));
-    expect([p.plan.havenots, p.plan.earlierSubmitted, p.plan.toSubmit, p.plan.sourceRun]).toEqual([HAVENOTS.length, HAVENOTS.length, 0, 10]);
+    const p = await planJob({ out: await out(), fromRun: 10, max: 10_000, allowMany: false, recheck }, w.ctx(1), w.deps(later));
+    expect([p.plan.havenots, p.plan.earlierSubmitted, p.plan.toSubmit, p.plan.sourceRun, p.plan.processedSince]).toEqual([HAVENOTS.length, HAVENOTS.length, 0, 10, 0]);
     expect(later.names()).toEqual(['havenots', 'to-submit']);
+    // Without a store to check against, nothing is planned.
+    await expect(planJob({ out: await out(), fromRun: 10, max: 10_000, allowMany: false }, w.ctx(1), w.deps(w.artifacts.view({ runId: 12 })))).rejects.toThrow(/fromRun|from-run|checked against the store again/);
+  });
+
+  it('two resubmits of one dry run send each crash once: the second finds in the store what the first got processed', async () => {
+    const w = world({ runId: 20 });
+    await planned(w); // a dry run: planned, nothing sent
+    const recheck = { store: CONFIG, concurrency: 4 };
+    const first = w.artifacts.view({ runId: 21 });
+    await planJob({ out: await out(), fromRun: 20, max: 10_000, allowMany: false, recheck }, w.ctx(1), w.deps(first));
+    await submitJob({ reprocess: { out: await out(), batchSize: 10, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(1), w.deps(first));
+    expect(sorted(w.sent.ids())).toEqual(sorted(HAVENOTS));
+    // Socorro processed them; a second resubmit of run 20 (which cannot see run 21's ledger).
+    for (const id of HAVENOTS.slice(0, 40)) w.store.put(processedCrashKey(id));
+    const second = w.artifacts.view({ runId: 22 });
+    const p = await planJob({ out: await out(), fromRun: 20, max: 10_000, allowMany: false, recheck }, w.ctx(1), w.deps(second));
+    expect([p.plan.processedSince, p.plan.toSubmit]).toEqual([40, HAVENOTS.length - 40]);
+    expect(p.plan.byDate[DATES[0]!]).toMatchObject({ listed: 120 });
+    expect(idLines(second.text('to-submit', 'to-submit.txt'))).toEqual(sorted(HAVENOTS.slice(40)));
   });
 });
