@@ -350,7 +350,7 @@ describe('submit across attempts: each id once', () => {
     const second = w.artifacts.view({ runId: 22 });
     const p = await planJob({ out: await out(), fromRun: 20, max: 10_000, allowMany: false, recheck }, w.ctx(1), w.deps(second));
     expect([p.plan.processedSince, p.plan.toSubmit]).toEqual([40, HAVENOTS.length - 40]);
-    expect(p.plan.byDate[DATES[0]!]).toMatchObject({ listed: 120 });
+    expect(p.plan.byDate[DATES[0]]).toMatchObject({ listed: 120 });
     expect(idLines(second.text('to-submit', 'to-submit.txt'))).toEqual(sorted(HAVENOTS.slice(40)));
   });
 });
