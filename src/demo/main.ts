@@ -3,12 +3,16 @@
 // loopback GCS server, reached as an emulator through STORAGE_EMULATOR_HOST), or S3 (s3rver)
 // with `npm run demo -- --storage s3` — an embedded Reprocessing API stands in for Socorro, and
 // the real CLI runs list → check (one process per chunk, like the matrix jobs) → reprocess.
-// Ends by comparing what the API received with what was planted.
+// The day has an outage: the crashes saved from 14:00 to 16:59 UTC were never processed (a share
+// of them), and the check's hour chart shows it. Ends by comparing what the API received, and the
+// hours, with what was planted.
 import { spawn } from 'node:child_process';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { main } from '../cli/main.ts';
+import { addHour, hourChart, hoursJson, mergeHours, parseHours, type HourCounts } from '../core/hours.ts';
 import { formatDuration } from '../core/progress.ts';
+import { forEachPooled } from '../core/pool.ts';
 import { syntheticDay } from './crashes.ts';
 import { startGcsServer } from './gcs-server.ts';
 import { createBucket, putObjects, startS3rver } from './s3.ts';
@@ -57,18 +61,36 @@ interface DemoStore {
   close(): Promise<void>;
 }
 
-/** The embedded store, seeded with the day's keys. */
-async function startStore(keys: string[]): Promise<DemoStore> {
+/** The processor's outage on the demo day: the hours (UTC) whose crashes were not all processed. */
+const OUTAGE_HOURS = [14, 15, 16];
+
+/**
+ * When a key was saved on the demo day, the same every run (from the crash id's hex digits): an
+ * unprocessed crash's raw crash in the outage's hours, every other crash at any hour, and its
+ * processed crash five minutes after its raw crash.
+ */
+function savedTime(key: string, unprocessed: ReadonlySet<string>): Date {
+  const id = key.split('/').pop() ?? '';
+  const n = Number.parseInt(id.slice(0, 8), 16) || 0;
+  const hour = unprocessed.has(id) ? OUTAGE_HOURS[n % OUTAGE_HOURS.length] : n % 24;
+  const day = `${DAY.slice(0, 4)}-${DAY.slice(4, 6)}-${DAY.slice(6, 8)}`;
+  const t = Date.parse(`${day}T00:00:00Z`) + ((hour * 60 + ((n >>> 8) % 60)) * 60 + ((n >>> 16) % 50)) * 1000;
+  return new Date(key.startsWith('v1/processed_crash/') ? t + 5 * 60_000 : t);
+}
+
+/** The embedded store, seeded with the day's keys, each saved at `when(key)`. */
+async function startStore(keys: string[], when: (key: string) => Date): Promise<DemoStore> {
   if (STORAGE === 'gcs') {
     const gcs = await startGcsServer();
     gcs.createBucket(BUCKET);
-    for (const k of keys) gcs.put(BUCKET, k, '{}');
+    for (const k of keys) gcs.put(BUCKET, k, '{}', { updated: when(k) });
     // An emulator: STORAGE_EMULATOR_HOST, and no credentials, so requests carry none.
     return { label: `GCS ${gcs.url} (emulator)`, args: ['--bucket', `gs://${BUCKET}`], env: { STORAGE_EMULATOR_HOST: gcs.host }, close: () => gcs.close() };
   }
   const s3 = await startS3rver();
   await createBucket(s3.client, BUCKET);
   await putObjects(s3.client, BUCKET, keys);
+  await forEachPooled(keys, 32, (k) => s3.setSavedTime!(BUCKET, k, when(k)));
   return { label: `S3 ${s3.endpoint}`, args: ['--bucket', BUCKET, '--endpoint', s3.endpoint, '--path-style'], env: s3.env, close: () => s3.close() };
 }
 
@@ -76,8 +98,12 @@ async function demo(): Promise<number> {
   await rm(OUT, { recursive: true, force: true });
   step(`Starting an embedded ${STORAGE === 'gcs' ? 'Google Cloud Storage' : 'S3'} and Reprocessing API, seeding ${CRASHES} crashes for ${DAY}`);
   const day = syntheticDay(DAY, CRASHES, 0.08, 'v1', 20160915);
+  const unprocessed = new Set(day.unprocessed);
+  const when = (key: string) => savedTime(key, unprocessed);
+  const plantedHours: HourCounts = {};
+  for (const id of day.unprocessed) addHour(plantedHours, when(id).getTime());
   const t = Date.now();
-  const store = await startStore(day.keys);
+  const store = await startStore(day.keys, when);
   const api = await startSocorroApi({ token: TOKEN });
   try {
     console.log(`  ${store.label}: ${day.ids.length} raw crashes, ${day.ids.length - day.unprocessed.length} processed, ` +
@@ -113,14 +139,20 @@ async function demo(): Promise<number> {
     const ledger = (await readLines(join(OUT, 'reprocessed.txt'))).sort();
     const received = api.accepted.slice().sort();
     const exact = ledger.join() === day.unprocessed.join() && received.join() === day.unprocessed.join();
+    // The chunks' hours merged, as the workflow's plan job merges them.
+    const hours: HourCounts = {};
+    for (const k of chunkFiles.keys()) mergeHours(hours, parseHours(await readFile(join(OUT, `check-${k}`, 'havenots-hours.json'), 'utf8')));
+    const hoursRight = hoursJson(hours) === hoursJson(plantedHours);
     step('Summary');
     const rel = relative(process.cwd(), OUT) || '.';
     console.log(`  listed      ${chunks} crash ids (${day.junk.length} other keys ignored) in ${chunkFiles.length} chunks  ${rel}/uuids.txt, ${rel}/chunks/`);
     console.log(`  checked     ${chunks - day.unprocessed.length} processed, ${day.unprocessed.length} not processed      ${rel}/check-*/haves.txt, havenots.txt`);
     console.log(`  submitted   ${ledger.length} in ${api.batches.filter((b) => b.status === 200).length} batches; a second run sent ${api.accepted.length - ledger.length}   ${rel}/reprocessed.txt`);
+    for (const line of hourChart(hours, { indent: '  ' })) console.log(line);
     console.log(`  ${exact ? 'OK' : 'MISMATCH'}: the API received ${received.length} ids; ${exact ? 'exactly the planted unprocessed crashes, each once' : `planted ${day.unprocessed.length}`}`);
+    console.log(`  ${hoursRight ? 'OK' : 'MISMATCH'}: the chart's hours are ${hoursRight ? "exactly the outage's" : `not the planted ones (${OUTAGE_HOURS.join(', ')} UTC)`}`);
     console.log(`  time        ${formatDuration(Date.now() - t0)}`);
-    return exact && rc === 0 ? 0 : 1;
+    return exact && hoursRight && rc === 0 ? 0 : 1;
   } finally {
     await api.close();
     await store.close();

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -13,6 +13,11 @@ export interface S3Endpoint {
   /** Environment for a child process (the CLI, the action) to reach it. */
   env: Record<string, string>;
   client: S3Client;
+  /**
+   * s3rver only: sets the time an object was saved (its LastModified), which s3rver takes from
+   * the object file's mtime; S3 itself has no way to do this.
+   */
+  setSavedTime?(bucket: string, key: string, when: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,10 +60,17 @@ export async function startS3rver(): Promise<S3Endpoint> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, resetOnClose: true });
   const addr = (await server.run());
-  return endpointFrom(`http://127.0.0.1:${addr.port}`, 'S3RVER', 'S3RVER', async () => {
+  const ep = endpointFrom(`http://127.0.0.1:${addr.port}`, 'S3RVER', 'S3RVER', async () => {
     await server.close();
     await rm(directory, { recursive: true, force: true });
   });
+  ep.setSavedTime = async (bucket, key, when) => {
+    // s3rver keeps `a/b/name` as the file `a/b/name._S3rver_object` under its directory.
+    const parts = key.split('/');
+    const file = join(directory, bucket, ...parts.slice(0, -1), `${parts[parts.length - 1]}._S3rver_object`);
+    await utimes(file, when, when);
+  };
+  return ep;
 }
 
 /**
