@@ -502,7 +502,9 @@ async function row5(server: BenchServer, fx: CheckFixture) {
         ratio: `${v.classified}/${n} classified, ${v.wrong} wrong`,
         goal: `all classified, 0 wrong, exit 0`,
         pass: ok,
-        note: `${throttled} SlowDowns answered of ${stats.requests} HEADs; exit ${r.code}; ${r.stdout.trim().split('\n').pop()}`,
+        // Ids a second understate what the store let through: each havenot's raw crash is a HEAD too.
+        note: `the store let through ${fmtRate(((stats.requests - throttled) * 1000) / r.wallMs)} (${Math.round(((stats.requests - throttled) * 1000 * 100) / r.wallMs / limit)}% of limit, process start included); ` +
+          `${throttled} SlowDowns answered of ${stats.requests} HEADs; exit ${r.code}; ${r.stdout.split('\n').find((l) => l.trim().startsWith('checked'))?.trim() ?? ''}`,
       });
     }
     if (!want('5b')) return;
@@ -518,6 +520,7 @@ async function row5(server: BenchServer, fx: CheckFixture) {
     }
     await proxy.child.ask(`set ${JSON.stringify({ maxRps: limit, only: 'HEAD', latencyMs: 20 })}`);
     const outs = await Promise.all(files.map(() => freshOut()));
+    const stats1 = (await proxy.child.ask('stats')) as { requests: number; injected: Record<string, number> };
     const t0 = performance.now();
     const runs = await Promise.all(files.map((f, j) => runCli(['check', f, '--bucket', fx.bucket, '--endpoint', proxy.url, '--path-style', '--out', outs[j], '-q'], server.env)));
     const wall = performance.now() - t0;
@@ -532,6 +535,8 @@ async function row5(server: BenchServer, fx: CheckFixture) {
     }
     const total = per * jobs;
     const rate = (total * 1000) / wall;
+    const throttled2 = (stats2.injected.throttled ?? 0) - (stats1.injected.throttled ?? 0);
+    const letThrough = ((stats2.requests - stats1.requests - throttled2) * 1000) / wall;
     add({
       row: '5b 4 check jobs sharing one SlowDown limit',
       server: server.name,
@@ -541,7 +546,8 @@ async function row5(server: BenchServer, fx: CheckFixture) {
       ratio: `${classified}/${total} classified, ${wrong} wrong`,
       goal: 'all classified, 0 wrong, exit 0',
       pass: runs.every((x) => x.code === 0) && classified === total && wrong === 0,
-      note: `${(stats2.injected.throttled ?? 0) - throttled} SlowDowns answered; exits ${runs.map((x) => x.code).join(',')}`,
+      note: `the store let through ${fmtRate(letThrough)} (${Math.round((letThrough / limit) * 100)}% of limit); ` +
+        `${throttled2} SlowDowns answered; exits ${runs.map((x) => x.code).join(',')}`,
     });
   } finally {
     await proxy.child.close();
