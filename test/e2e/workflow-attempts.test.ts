@@ -41,11 +41,11 @@ import {
   type StepStart,
   type Workflow,
 } from './runner.ts';
+import { ACTION, actionStep, fetchArtifact as fetchArtifactOf, ok, summaryRows } from './helpers.ts';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
-const ACTION = './.socorro-reprocess';
 const API_TOKEN = 'e2e-attempts-token';
 const BUCKET = `wf-attempts-${process.pid}-${Date.now().toString(36)}`;
 const BATCH = 50; // the action's default batch-size; the workflow does not set it
@@ -160,18 +160,6 @@ function runnerOptions(runId: string, inputs: RunnerOptions['inputs'], api: Soco
   };
 }
 
-/** Downloads one artifact of the run through the artifact port, as a job of that run would. */
-async function fetchArtifact(runId: string, name: string): Promise<string> {
-  const dest = await mkdtemp(join(work, `fetch-${name}-`));
-  const { stdout } = await exec(NODE, [join(ROOT, 'test/support/artifact-job.ts'), 'fetch', name, dest], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dest, ...backend.envFor(runId, `test-fetch-${name}`) },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
-  if (!line) throw new Error(`artifact-job printed no result:\n${stdout}`);
-  return (JSON.parse(line.slice(RESULT_MARKER.length)) as { downloadPath: string }).downloadPath;
-}
-
 /** Uploads files as an artifact of the run, from a job of the caller's own (not the pipeline's). */
 async function uploadArtifact(runId: string, name: string, dir: string, files: string[]): Promise<{ id: number }> {
   const { stdout } = await exec(NODE, [join(ROOT, 'test/support/artifact-job.ts'), 'upload', name, dir, ...files.map((f) => join(dir, f))], {
@@ -182,6 +170,9 @@ async function uploadArtifact(runId: string, name: string, dir: string, files: s
   return JSON.parse(line.slice(RESULT_MARKER.length)) as { id: number };
 }
 
+/** One artifact of the run, downloaded; its folder. */
+const fetchArtifact = (runId: string, name: string) => fetchArtifactOf(backend, work, runId, name);
+
 async function idLines(path: string): Promise<string[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
@@ -190,27 +181,6 @@ async function idLines(path: string): Promise<string[]> {
 /** The ids of an artifact's id file (reprocessed.txt, havenots.txt...), sorted. */
 async function artifactIds(runId: string, name: string, file: string): Promise<string[]> {
   return (await idLines(join(await fetchArtifact(runId, name), file))).sort();
-}
-
-/** The data rows of the first HTML table of a job summary, as header → cell. */
-function summaryRows(summary: string): Array<Record<string, string>> {
-  const table = /<table>([\s\S]*?)<\/table>/.exec(summary)?.[1];
-  if (!table) throw new Error(`no table in the summary:\n${summary}`);
-  const rows = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => [...m[1].matchAll(/<t[hd]>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1]));
-  const [header, ...body] = rows;
-  return body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
-}
-
-function ok(group: JobGroup | undefined): JobGroup {
-  expect(group?.result, explain(group)).toBe('success');
-  return group!;
-}
-
-/** The one action step of a job run that ran. */
-function actionStep(r: JobRun): StepRun {
-  const steps = r.steps.filter((s) => s.uses === ACTION && s.outcome !== 'skipped');
-  expect(steps, `${r.job}: ${explain({ job: r.job, result: r.result, outputs: {}, runs: [r] })}`).toHaveLength(1);
-  return steps[0];
 }
 
 const leg = (g: JobGroup | undefined, chunk: number): JobRun => {
@@ -806,7 +776,6 @@ describe('callers, from-run and environments', () => {
           },
         },
       });
-      expect(opts.secrets.SOCORRO_API_TOKEN).toBeUndefined();
       const run = (holder.run = new WorkflowRun(reprocessWf, opts));
 
       const first = await run.run(1);

@@ -17,7 +17,8 @@ import { startGcsServer, type GcsServer } from '../../src/demo/gcs-server.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
 import { DEFAULT_PROVIDER, DEFAULT_SERVICE_ACCOUNT, startTokenService, writeExternalAccountFile, type TokenService } from '../support/gcp-token-service.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
-import { describe as explain, loadWorkflow, WorkflowRun, type JobGroup, type Workflow } from './runner.ts';
+import { loadWorkflow, WorkflowRun, type Workflow } from './runner.ts';
+import { ok } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -54,11 +55,6 @@ afterAll(async () => {
   await Promise.allSettled([gcs?.close(), sts?.close(), api?.close(), backend?.close()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-function ok(group: JobGroup | undefined): JobGroup {
-  expect(group?.result, explain(group)).toBe('success');
-  return group!;
-}
 
 describe('reprocess.yml on a gs:// bucket, with Workload Identity Federation', () => {
   it('list → check → plan → reprocess → verify submits exactly the unprocessed crashes; every GCS request carried a token from the STS', async () => {

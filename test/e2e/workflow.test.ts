@@ -7,27 +7,23 @@
  * service + Azurite, reading every attempt's artifacts over REST with the job's GITHUB_TOKEN.
  * Needs a fresh `npm run build` after any change in src/.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processedCrashKey } from '../../src/core/layouts.ts';
 import { syntheticDay } from '../../src/demo/crashes.ts';
 import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
-import { RESULT_MARKER } from '../support/artifact-job.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
-import { describe as explain, loadWorkflow, WorkflowRun, type JobGroup, type JobRun, type RunnerOptions, type Workflow } from './runner.ts';
+import { loadWorkflow, WorkflowRun, type RunnerOptions, type Workflow } from './runner.ts';
+import { actionStep, fetchArtifact as fetchArtifactOf, ok, summaryRows } from './helpers.ts';
 
-const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const WORKFLOW = join(ROOT, '.github/workflows/reprocess.yml');
-const ACTION = './.socorro-reprocess';
 
 // Two days of a small bucket: 4 chunks of 50, about a third of the crashes never processed.
 const DAYS = ['20240301', '20240302'];
@@ -107,42 +103,12 @@ function runnerOptions(runId: string, inputs: RunnerOptions['inputs']): RunnerOp
   };
 }
 
-/** Downloads one artifact of the run through the artifact port, as a job of that run would. */
-async function fetchArtifact(runId: string, name: string): Promise<string> {
-  const dest = await mkdtemp(join(work, `fetch-${name}-`));
-  const { stdout } = await exec(NODE, [join(ROOT, 'test/support/artifact-job.ts'), 'fetch', name, dest], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dest, ...backend.envFor(runId, `verify-${name}`) },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
-  if (!line) throw new Error(`artifact-job printed no result:\n${stdout}`);
-  return (JSON.parse(line.slice(RESULT_MARKER.length)) as { downloadPath: string }).downloadPath;
-}
+/** One artifact of the run, downloaded; its folder. */
+const fetchArtifact = (runId: string, name: string) => fetchArtifactOf(backend, work, runId, name);
 
 async function idLines(path: string): Promise<string[]> {
   const text = await readFile(path, 'utf8');
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
-}
-
-/** The data rows of the first HTML table of a job summary, as header → cell. */
-function summaryRows(summary: string): Array<Record<string, string>> {
-  const table = /<table>([\s\S]*?)<\/table>/.exec(summary)?.[1];
-  if (!table) throw new Error(`no table in the summary:\n${summary}`);
-  const rows = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => [...m[1].matchAll(/<t[hd]>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1]));
-  const [header, ...body] = rows;
-  return body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
-}
-
-function ok(group: JobGroup | undefined): JobGroup {
-  expect(group?.result, explain(group)).toBe('success');
-  return group!;
-}
-
-/** The one action step of a job run that ran. */
-function actionStep(r: JobRun) {
-  const steps = r.steps.filter((s) => s.uses === ACTION && s.outcome !== 'skipped');
-  expect(steps, r.job).toHaveLength(1);
-  return steps[0];
 }
 
 function expectedChunk(k: number) {

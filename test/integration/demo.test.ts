@@ -2,7 +2,7 @@
 // crashes. Its own end-of-run comparison (the API received exactly the planted crashes, the
 // chart's hours are the planted outage's) decides its exit code; the test reads both.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,11 +39,18 @@ describe.each([['gcs', [], '20250915'], ['s3', ['--storage', 's3'], '20160915']]
     expect(r.stdout).toContain("OK: the chart's hours are exactly the outage's");
     expect(r.stdout).toMatch(/a second run sent 0/);
     // The files a user then opens: every havenot's hour is the demo day's, in the outage.
-    for (let k = 0; k < 4; k++) {
-      const hours = parseHours(await readFile(join(out, `check-${k}`, 'havenots-hours.json'), 'utf8'));
+    const planted = Number(/the API received (\d+) ids/.exec(r.stdout)?.[1]);
+    let counted = 0;
+    for (const dir of (await readdir(out)).filter((d) => d.startsWith('check-'))) {
+      const hours = parseHours(await readFile(join(out, dir, 'havenots-hours.json'), 'utf8'));
       expect(Object.keys(hours)).toEqual([day]);
-      for (const h of Object.keys(hours[day])) expect(['14', '15', '16']).toContain(h);
+      for (const [h, n] of Object.entries(hours[day])) {
+        expect(['14', '15', '16']).toContain(h);
+        counted += n;
+      }
     }
+    expect(planted).toBeGreaterThan(0);
+    expect(counted).toBe(planted);
   });
 });
 

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGcsServer, type GcsServer, type GcsServerOptions } from '../../src/demo/gcs-server.ts';
 import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
+import { exportEnv } from './reliability.ts';
 import { startTokenService, writeExternalAccountFile, type TokenService } from './gcp-token-service.ts';
 
 export type StoreKind = 's3' | 'gcs';
@@ -93,16 +94,5 @@ export async function startTestStore(kind: StoreKind, gcsOptions: GcsServerOptio
  * in process.env would let a test pass on keys the CLI was not given.
  */
 export function exportStoreEnv(store: Pick<TestStore, 'kind' | 'env'>): () => void {
-  if (store.kind !== 'gcs') return () => {};
-  const saved: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(store.env)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-  return () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
+  return store.kind === 'gcs' ? exportEnv(store.env) : () => {};
 }
