@@ -84,234 +84,19 @@ function interruptSignal(say, proc = process, opts = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/core/options.ts
-
-/** The label of an option in a message: the adapter's spelling, else the option's name. */
-function label(spell, name) {
-    return spell(name) ?? name;
-}
-function options_text(v) {
-    return typeof v === 'string' ? v.trim() : v === undefined ? '' : String(v);
-}
-/** A whole number in [min, max]; `dflt` when not given. */
-function parseInteger(spell, name, v, dflt, min, max) {
-    const s = options_text(v);
-    if (s === '')
-        return dflt;
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < min || n > max) {
-        throw new UsageError(`${label(spell, name)}: ${s} is not a whole number from ${min} to ${max}`);
+;// CONCATENATED MODULE: ./src/core/clock.ts
+const sleep = (ms, signal) => new Promise((resolve) => {
+    if (signal?.aborted)
+        return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        resolve();
     }
-    return n;
-}
-/** A number of seconds (or of another unit) in [0, max]; `dflt` when not given. */
-function parseSeconds(spell, name, v, dflt, max = 3600, unit = 'seconds') {
-    const s = options_text(v);
-    if (s === '')
-        return dflt;
-    const n = Number(s);
-    if (!Number.isFinite(n) || n < 0 || n > max)
-        throw new UsageError(`${label(spell, name)}: ${s} is not a number of ${unit} from 0 to ${max}`);
-    return n;
-}
-function parseBoolean(spell, name, v, dflt = false) {
-    if (typeof v === 'boolean')
-        return v;
-    const s = options_text(v).toLowerCase();
-    if (s === '')
-        return dflt;
-    if (s === 'false' || s === '0' || s === 'no')
-        return false;
-    if (s === 'true' || s === '1' || s === 'yes')
-        return true;
-    throw new UsageError(`${label(spell, name)}: ${options_text(v)} is not true or false`);
-}
-/** One of `choices`; `dflt` when not given. */
-function parseChoice(spell, name, v, choices, dflt, what) {
-    const s = options_text(v);
-    if (s === '')
-        return dflt;
-    if (!choices.includes(s)) {
-        throw new UsageError(`${label(spell, name)}: ${s} is not ${what} (${choices.join(' or ')})`);
-    }
-    return s;
-}
-function parseUrl(spell, name, v) {
-    let u;
-    try {
-        u = new URL(v);
-    }
-    catch {
-        throw new UsageError(`${label(spell, name)}: ${v} is not a URL`);
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:')
-        throw new UsageError(`${label(spell, name)}: ${v} is not an http(s) URL`);
-    return u;
-}
-function isLoopbackHost(hostname) {
-    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-/** SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN (the name crashstats-tools uses). */
-function tokenFromEnv(env) {
-    const t = env.SOCORRO_API_TOKEN?.trim() || env.CRASHSTATS_API_TOKEN?.trim();
-    return t || undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/progress.ts
-const silentReporter = {
-    info() { },
-    warn() { },
-    start: () => ({ update() { }, stop() { } }),
-};
-function formatDuration(ms) {
-    const s = Math.round(ms / 1000);
-    if (s < 60)
-        return `${s}s`;
-    const m = Math.floor(s / 60);
-    if (m < 60)
-        return `${m}m${String(s % 60).padStart(2, '0')}s`;
-    return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-/** Progress as periodic log lines with rate and ETA, for logs that are not terminals. */
-function periodicProgress(print, everyMs = 5000, now = () => Date.now()) {
-    return {
-        start(label, total) {
-            const t0 = now();
-            let last = t0;
-            let done = 0;
-            let counts;
-            const line = () => {
-                const elapsed = now() - t0;
-                const rate = elapsed > 0 ? (done * 1000) / elapsed : 0;
-                const eta = rate > 0 && total > done ? ` eta ${formatDuration(((total - done) / rate) * 1000)}` : '';
-                const extra = counts ? ' ' + Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ') : '';
-                const pct = total > 0 ? ` (${Math.floor((done * 100) / total)}%)` : '';
-                print(`${label}: ${done}/${total}${pct}${extra} ${Math.round(rate)}/s${eta}`);
-            };
-            return {
-                update(d, c) {
-                    done = d;
-                    counts = c;
-                    const t = now();
-                    if (t - last >= everyMs) {
-                        last = t;
-                        line();
-                    }
-                },
-                stop() {
-                    line();
-                },
-            };
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/chunks.ts
-const DEFAULT_CHUNK_SIZE = 50_000;
-function chunkFile(start, end) {
-    return `chunks/uuids-${start}-${end}.txt`;
-}
-/**
- * Splits `total` ids into chunks of `chunkSize`; with `maxChunks` (the caller's limit, e.g. the
- * jobs a matrix may have), the size is raised so that there are never more chunks than that.
- */
-function planChunks(total, chunkSize = DEFAULT_CHUNK_SIZE, maxChunks) {
-    let size = chunkSize;
-    let requested;
-    if (maxChunks !== undefined && Math.ceil(total / size) > maxChunks) {
-        requested = size;
-        size = Math.ceil(total / maxChunks);
-    }
-    const chunks = [];
-    for (let start = 0, index = 0; start < total; start += size, index++) {
-        const end = Math.min(start + size, total);
-        chunks.push({ index, start, end, file: chunkFile(start, end) });
-    }
-    return requested === undefined ? { chunkSize: size, chunks } : { chunkSize: size, requested, maxChunks, chunks };
-}
-
-;// CONCATENATED MODULE: ./src/core/dates.ts
-
-/** The longest span one run may list; longer is almost certainly a typo. */
-const MAX_DAYS = 366;
-const DAY_MS = 86_400_000;
-function parseDay(s, flag) {
-    if (!/^\d{8}$/.test(s))
-        throw new UsageError(`${flag}: ${s} is not a date (YYYYMMDD)`);
-    const y = Number(s.slice(0, 4));
-    const m = Number(s.slice(4, 6));
-    const d = Number(s.slice(6, 8));
-    const t = Date.UTC(y, m - 1, d);
-    const back = new Date(t);
-    if (y < 2000 || back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) {
-        throw new UsageError(`${flag}: ${s} is not a date (YYYYMMDD)`);
-    }
-    return t;
-}
-function formatDay(t) {
-    return new Date(t).toISOString().slice(0, 10).replaceAll('-', '');
-}
-/**
- * `20160915`, `20160915,20160916`, `20160915 20160916` or `20160901..20160930` (inclusive),
- * mixed freely. Returns sorted unique YYYYMMDD strings.
- */
-function parseDates(spec, flag) {
-    const parts = (spec ?? '').split(/[\s,]+/).filter(Boolean);
-    if (parts.length === 0)
-        throw new UsageError(`${flag}: no dates given (YYYYMMDD, comma separated, or YYYYMMDD..YYYYMMDD)`);
-    const days = new Set();
-    for (const part of parts) {
-        const range = part.split('..');
-        if (range.length === 1) {
-            days.add(parseDay(part, flag));
-        }
-        else if (range.length === 2) {
-            const from = parseDay(range[0], flag);
-            const to = parseDay(range[1], flag);
-            if (to < from)
-                throw new UsageError(`${flag}: ${part} ends before it starts`);
-            if ((to - from) / DAY_MS + 1 > MAX_DAYS)
-                throw new UsageError(`${flag}: ${part} spans more than ${MAX_DAYS} days`);
-            for (let t = from; t <= to; t += DAY_MS)
-                days.add(t);
-        }
-        else {
-            throw new UsageError(`${flag}: ${part} is not a date or a range (YYYYMMDD..YYYYMMDD)`);
-        }
-    }
-    const sorted = [...days].sort((a, b) => a - b);
-    if ((sorted[sorted.length - 1] - sorted[0]) / DAY_MS + 1 > MAX_DAYS) {
-        throw new UsageError(`${flag}: the dates span more than ${MAX_DAYS} days`);
-    }
-    return sorted.map(formatDay);
-}
-/** `HH:MM` (UTC) → minutes after midnight; `24:00` is allowed as the end of the day. */
-function parseTimeOfDay(s, flag) {
-    if (s === undefined || s === '')
-        return undefined;
-    const m = /^(\d{2}):(\d{2})$/.exec(s);
-    if (!m || Number(m[2]) > 59 || Number(m[1]) > 24 || (Number(m[1]) === 24 && Number(m[2]) !== 0)) {
-        throw new UsageError(`${flag}: ${s} is not a time of day (HH:MM, UTC)`);
-    }
-    return Number(m[1]) * 60 + Number(m[2]);
-}
-/**
- * `HH:MM..HH:MM` (UTC; either end may be left out): the window --since / --until give in two
- * options, in one (a dispatch form has few inputs). `-` works as the separator too.
- */
-function parseHourWindow(s, flag) {
-    if (s === undefined || s === '')
-        return {};
-    const m = /^\s*(\d{2}:\d{2})?\s*(?:\.\.|-)\s*(\d{2}:\d{2})?\s*$/.exec(s);
-    if (!m || (m[1] === undefined && m[2] === undefined))
-        throw new UsageError(`${flag}: ${s} is not a window of the day (HH:MM..HH:MM, UTC)`);
-    return { since: m[1], until: m[2] };
-}
-/** Epoch ms of `minutes` after midnight UTC on YYYYMMDD. */
-function dayTime(day, minutes) {
-    return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))) + minutes * 60_000;
-}
+    signal?.addEventListener('abort', done, { once: true });
+});
+const systemClock = { now: () => Date.now(), sleep };
 
 ;// CONCATENATED MODULE: ./src/core/crash-id.ts
 /**
@@ -391,157 +176,6 @@ function unpackCrashId(packed, off, text = Buffer.alloc(CRASH_ID_LENGTH)) {
         text[w++] = 0x30 + (b & 15);
     }
     return text.toString('latin1', 0, CRASH_ID_LENGTH);
-}
-
-;// CONCATENATED MODULE: ./src/core/layouts.ts
-
-const LAYOUTS = ['v1', 'v2'];
-const HEX = '0123456789abcdef';
-/** Every raw-crash prefix that holds crashes of `day`, in key order. */
-function rawCrashPrefixes(layout, day) {
-    if (layout === 'v1')
-        return [`v1/raw_crash/${day}/`];
-    const out = [];
-    for (const a of HEX)
-        for (const b of HEX)
-            for (const c of HEX)
-                out.push(`v2/raw_crash/${a}${b}${c}/${day}/`);
-    return out;
-}
-/** The raw crash's key of a crash id in a layout (its date from the id, as Socorro files it). */
-function rawCrashKey(layout, crashId) {
-    const day = '20' + crashId.slice(-6);
-    return layout === 'v1' ? `v1/raw_crash/${day}/${crashId}` : `v2/raw_crash/${crashId.slice(0, 3)}/${day}/${crashId}`;
-}
-/**
- * Where to look for a crash's raw crash in a store: the layouts of the eras its date belongs to
- * first, then the other one (eras are months: a crash of a month of change may be in either).
- */
-function rawCrashKeys(store, crashId) {
-    const eras = erasOf('20' + crashId.slice(-6)).filter((e) => e.store === store);
-    const first = eras.map((e) => e.layout);
-    const layouts = store === 'gcs' ? ['v1'] : [...new Set([...first, 'v1', 'v2'])];
-    return layouts.map((l) => rawCrashKey(l, crashId));
-}
-/** Both layouts keep the processed crash at the same key. */
-function processedCrashKey(crashId) {
-    return `v1/processed_crash/${crashId}`;
-}
-/** The crash id a raw-crash key names, or undefined for anything else under the prefix. */
-function crashIdFromKey(prefix, key) {
-    const rest = key.slice(prefix.length);
-    return isCrashId(rest) ? rest : undefined;
-}
-const ERAS = [
-    { layout: 'v2', store: 's3', from: '201605', to: '202209', label: 'the v2 layout on S3 (May 2016 – Sep 2022)' },
-    { layout: 'v1', store: 's3', from: '202209', to: '202407', label: 'the v1 layout on S3 (Sep 2022 – Jul 2024)' },
-    { layout: 'v1', store: 'gcs', from: '202407', label: 'the v1 layout on Google Cloud Storage (since Jul 2024)' },
-];
-/** The eras a date (YYYYMMDD) may belong to: one, or two in a month of change, none before May 2016. */
-function erasOf(day) {
-    const month = day.slice(0, 6);
-    return ERAS.filter((e) => (e.from === undefined || month >= e.from) && (e.to === undefined || month <= e.to));
-}
-
-;// CONCATENATED MODULE: ./src/core/clock.ts
-const sleep = (ms, signal) => new Promise((resolve) => {
-    if (signal?.aborted)
-        return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-});
-const systemClock = { now: () => Date.now(), sleep };
-
-;// CONCATENATED MODULE: ./src/core/hours.ts
-/** The UTC date (YYYYMMDD) and hour (HH) of a time. */
-function hourOf(ms) {
-    const iso = new Date(ms).toISOString();
-    return { date: iso.slice(0, 10).replaceAll('-', ''), hour: iso.slice(11, 13) };
-}
-function addHour(counts, ms, n = 1) {
-    const { date, hour } = hourOf(ms);
-    const day = (counts[date] ??= {});
-    day[hour] = (day[hour] ?? 0) + n;
-}
-function mergeHours(into, more) {
-    for (const [date, hours] of Object.entries(more)) {
-        const day = (into[date] ??= {});
-        for (const [hour, n] of Object.entries(hours))
-            day[hour] = (day[hour] ?? 0) + n;
-    }
-    return into;
-}
-/** Dates and hours in order, so the file is the same for the same counts. */
-function hoursJson(counts) {
-    const sorted = {};
-    for (const date of Object.keys(counts).sort()) {
-        const hours = counts[date];
-        sorted[date] = Object.fromEntries(Object.keys(hours).sort().map((h) => [h, hours[h]]));
-    }
-    return JSON.stringify(sorted, null, 1) + '\n';
-}
-/** Reads havenots-hours.json; anything that is not `{"YYYYMMDD": {"HH": count}}` is refused. */
-function parseHours(text) {
-    const v = JSON.parse(text);
-    if (typeof v !== 'object' || v === null || Array.isArray(v))
-        throw new Error('not an object of dates');
-    const out = {};
-    for (const [date, hours] of Object.entries(v)) {
-        if (!/^\d{8}$/.test(date) || typeof hours !== 'object' || hours === null)
-            throw new Error(`bad date entry ${date}`);
-        out[date] = {};
-        for (const [hour, n] of Object.entries(hours)) {
-            if (!/^([01]\d|2[0-3])$/.test(hour) || typeof n !== 'number' || !Number.isInteger(n) || n < 0)
-                throw new Error(`bad hour ${date} ${hour}`);
-            out[date][hour] = n;
-        }
-    }
-    return out;
-}
-function totalOf(counts) {
-    let n = 0;
-    for (const hours of Object.values(counts))
-        for (const c of Object.values(hours))
-            n += c;
-    return n;
-}
-const BLOCKS = ' ▁▂▃▄▅▆▇█';
-const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
-/**
- * One line of 24 bars a date (00 to 23 UTC, scaled to the busiest hour of all dates so dates
- * compare), the day's total and its busiest hour, and an hour axis under them. Plain text, so it
- * reads the same in a terminal, a log and a job summary.
- */
-function hourChart(counts, opts = {}) {
-    const pad = opts.indent ?? '';
-    const dates = Object.keys(counts).sort();
-    if (dates.length === 0)
-        return [];
-    let max = 0;
-    for (const d of dates)
-        for (const h of HOURS)
-            max = Math.max(max, counts[d][h] ?? 0);
-    if (max === 0)
-        return [];
-    const lines = [`${pad}havenots by the hour their raw crash was saved (UTC); █ = ${max.toLocaleString('en-US')}`];
-    for (const d of dates) {
-        const row = HOURS.map((h) => {
-            const n = counts[d][h] ?? 0;
-            // A non-zero hour always shows: the first block, however small its share.
-            return n === 0 ? '·' : BLOCKS[Math.max(1, Math.round((n / max) * 8))];
-        }).join('');
-        const day = counts[d];
-        const total = HOURS.reduce((s, h) => s + (day[h] ?? 0), 0);
-        const peak = HOURS.reduce((best, h) => ((day[h] ?? 0) > (day[best] ?? 0) ? h : best), HOURS[0]);
-        lines.push(`${pad}${d} ${row} ${total.toLocaleString('en-US')} (most at ${peak}:00, ${(day[peak] ?? 0).toLocaleString('en-US')})`);
-    }
-    lines.push(`${pad}         0     6     12    18  23`);
-    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/core/id-set.ts
@@ -1186,6 +820,732 @@ class BatchedAppender {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/options.ts
+
+/** The label of an option in a message: the adapter's spelling, else the option's name. */
+function label(spell, name) {
+    return spell(name) ?? name;
+}
+function options_text(v) {
+    return typeof v === 'string' ? v.trim() : v === undefined ? '' : String(v);
+}
+/** A whole number in [min, max]; `dflt` when not given. */
+function parseInteger(spell, name, v, dflt, min, max) {
+    const s = options_text(v);
+    if (s === '')
+        return dflt;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min || n > max) {
+        throw new UsageError(`${label(spell, name)}: ${s} is not a whole number from ${min} to ${max}`);
+    }
+    return n;
+}
+/** A number of seconds (or of another unit) in [0, max]; `dflt` when not given. */
+function parseSeconds(spell, name, v, dflt, max = 3600, unit = 'seconds') {
+    const s = options_text(v);
+    if (s === '')
+        return dflt;
+    const n = Number(s);
+    if (!Number.isFinite(n) || n < 0 || n > max)
+        throw new UsageError(`${label(spell, name)}: ${s} is not a number of ${unit} from 0 to ${max}`);
+    return n;
+}
+function parseBoolean(spell, name, v, dflt = false) {
+    if (typeof v === 'boolean')
+        return v;
+    const s = options_text(v).toLowerCase();
+    if (s === '')
+        return dflt;
+    if (s === 'false' || s === '0' || s === 'no')
+        return false;
+    if (s === 'true' || s === '1' || s === 'yes')
+        return true;
+    throw new UsageError(`${label(spell, name)}: ${options_text(v)} is not true or false`);
+}
+/** One of `choices`; `dflt` when not given. */
+function parseChoice(spell, name, v, choices, dflt, what) {
+    const s = options_text(v);
+    if (s === '')
+        return dflt;
+    if (!choices.includes(s)) {
+        throw new UsageError(`${label(spell, name)}: ${s} is not ${what} (${choices.join(' or ')})`);
+    }
+    return s;
+}
+function parseUrl(spell, name, v) {
+    let u;
+    try {
+        u = new URL(v);
+    }
+    catch {
+        throw new UsageError(`${label(spell, name)}: ${v} is not a URL`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+        throw new UsageError(`${label(spell, name)}: ${v} is not an http(s) URL`);
+    return u;
+}
+function isLoopbackHost(hostname) {
+    const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+/** SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN (the name crashstats-tools uses). */
+function tokenFromEnv(env) {
+    const t = env.SOCORRO_API_TOKEN?.trim() || env.CRASHSTATS_API_TOKEN?.trim();
+    return t || undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/pacer.ts
+/**
+ * Starts one piece of work every `intervalMs` on a fixed grid: the submission pace Socorro's
+ * on-call asks for. Time lost to a slow piece (retries, a Retry-After wait) is not made up
+ * with a burst afterwards: the grid moves on from where the slow piece ended.
+ */
+class Pacer {
+    intervalMs;
+    clock;
+    nextAt;
+    startedAt = 0;
+    constructor(intervalMs, clock) {
+        this.intervalMs = intervalMs;
+        this.clock = clock;
+        this.nextAt = clock.now();
+    }
+    /** Waits for the next slot (cut short by `signal`). */
+    async ready(signal) {
+        const wait = this.nextAt - this.clock.now();
+        if (wait > 0)
+            await this.clock.sleep(wait, signal);
+        this.startedAt = this.clock.now();
+        // Late by more than half a slot: the grid restarts here rather than catching up.
+        this.nextAt = (this.startedAt - this.nextAt > this.intervalMs / 2 ? this.startedAt : this.nextAt) + this.intervalMs;
+    }
+    /** The piece that `ready` let start has ended: one that took longer than a slot pushes the grid back. */
+    finished() {
+        const ended = this.clock.now();
+        if (ended - this.startedAt > this.intervalMs)
+            this.nextAt = Math.max(this.nextAt, ended + this.intervalMs);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/classify.ts
+/**
+ * The one place where an answer of a store or of Socorro's API becomes a verdict. Ports hand in
+ * what came over the wire (an HTTP status, and the error code a body or a client library
+ * named); modes act on the verdicts only.
+ *
+ * The rule everything else follows: only a 404 for an object in a bucket known to exist means
+ * "not processed". Counting any other failure as a havenot would send healthy crashes to the
+ * processing queue, so everything else is found (2xx), a reason to stop, worth another try, or
+ * an error for that one id.
+ */
+/** Error codes (S3's XML `Code`, GCS's `reason`) that decide a failure where the status alone would not. */
+const CODE_KINDS = {
+    NoSuchBucket: 'no-such-bucket',
+    RequestTimeTooSkewed: 'clock-skew',
+    SignatureDoesNotMatch: 'signature',
+    InvalidAccessKeyId: 'unauthenticated',
+    ExpiredToken: 'unauthenticated',
+    TokenRefreshRequired: 'unauthenticated',
+    InvalidToken: 'unauthenticated',
+    SlowDown: 'throttled',
+    rateLimitExceeded: 'throttled',
+    userRateLimitExceeded: 'throttled',
+    authError: 'unauthenticated',
+};
+function failureOf(status, code) {
+    const byCode = code === undefined ? undefined : CODE_KINDS[code];
+    if (byCode)
+        return byCode;
+    if (status === 401)
+        return 'unauthenticated';
+    if (status === 403)
+        return 'forbidden';
+    if (status === 429 || status === 503)
+        return 'throttled';
+    if (status === 0 || status === 408 || status >= 500)
+        return 'unavailable';
+    return 'rejected';
+}
+/**
+ * An object request's answer. `status` 0 means no HTTP answer (reset, timeout). A 404 is
+ * "missing" only as far as the object goes: a HEAD in a bucket that does not exist is a bodyless
+ * 404 too, which is why check asks the store about the bucket (a listing) before any HEAD.
+ */
+function classifyObjectAnswer(status, code) {
+    if (status >= 200 && status < 300)
+        return 'found';
+    if (status === 404 && code !== 'NoSuchBucket')
+        return 'missing';
+    if (status === 404)
+        return 'no-such-bucket';
+    return failureOf(status, code);
+}
+/** A listing's failure: its 404 can only mean the bucket is missing. */
+function classifyListFailure(status, code) {
+    if (status === 404)
+        return 'no-such-bucket';
+    return failureOf(status, code);
+}
+/** Failures a retry may cure. */
+function isTransient(kind) {
+    return kind === 'throttled' || kind === 'unavailable';
+}
+/** Failures that say nothing about one crash and would say the same of every other: stop the run. */
+function isFatal(kind) {
+    return !isTransient(kind) && kind !== 'rejected';
+}
+function classifySubmit(status) {
+    if (status >= 200 && status < 300)
+        return 'accepted';
+    if (status === 400)
+        return 'invalid';
+    if (status === 401 || status === 403)
+        return 'forbidden';
+    return 'error';
+}
+/** Statuses (and no answer, 0) worth retrying on Socorro's API: rate limits and server trouble. */
+function isRetryableApiStatus(status) {
+    return status === 0 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
+}
+function classifySearch(status) {
+    if (status >= 200 && status < 300)
+        return 'answered';
+    if (status === 401 || status === 403)
+        return 'forbidden';
+    return 'error';
+}
+
+;// CONCATENATED MODULE: ./src/modes/submitter.ts
+
+/** Why a submission stopped; the run keeps what the ledger holds. */
+class SubmitStopped extends Error {
+    name = 'SubmitStopped';
+}
+/**
+ * Sends batches to the Reprocessing API and records what became of each id: accepted ids into
+ * the ledger (synced before anything else is sent: it is what keeps reruns from resubmitting),
+ * ids refused as invalid into rejected.txt, never retried.
+ *
+ * Socorro refuses a whole batch with 400 for one invalid id. When its answer names the id, that
+ * id is rejected and the rest resent; otherwise the batch is halved until single ids are left.
+ * A single id refused without being named is only a suspect: if other ids are being accepted,
+ * the 400 was about it; if nothing was ever accepted, the API refuses everything (a proxy, a
+ * changed API, a bad ruleset) and the run stops rather than bury every id in rejected.txt.
+ */
+class Submitter {
+    counts = { submitted: 0, rejected: 0, requests: 0, settled: 0 };
+    api;
+    ledger;
+    rejected;
+    log;
+    /** What to check when the API refuses everything: names of the adapter's options. */
+    checkHint;
+    suspects = [];
+    constructor(api, ledger, rejected, log, checkHint) {
+        this.api = api;
+        this.ledger = ledger;
+        this.rejected = rejected;
+        this.log = log;
+        this.checkHint = checkHint;
+    }
+    /** Sends one batch and settles it; throws SubmitStopped when the run must stop. */
+    async send(ids) {
+        await this.submit(ids);
+        await this.settleSuspects();
+    }
+    async submit(ids) {
+        const answer = await this.api.submit(ids);
+        this.counts.requests++;
+        const verdict = classifySubmit(answer.status);
+        if (verdict === 'accepted') {
+            this.counts.submitted += await this.ledger.append(ids, true);
+            this.counts.settled += ids.length;
+            return;
+        }
+        if (verdict === 'invalid')
+            return this.isolate(ids, answer);
+        if (verdict === 'forbidden') {
+            throw new SubmitStopped(`the Reprocessing API refused the token (HTTP ${answer.status}): it needs the 'Reprocess Crashes' permission ` +
+                `(crash-stats API tokens page). API said: ${answer.body.trim() || '(no body)'}. Nothing more was sent`);
+        }
+        const what = answer.status === 0 ? `no answer (${answer.error})` : `HTTP ${answer.status} ${answer.body.trim().slice(0, 200)}`;
+        throw new SubmitStopped(`the Reprocessing API failed after retries: ${what}. ${this.counts.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`);
+    }
+    async isolate(ids, answer) {
+        const named = /Crash id '([^']+)'/.exec(answer.body)?.[1];
+        const bad = named === undefined ? -1 : ids.findIndex((id) => id === named || id.startsWith(named + ':'));
+        if (bad >= 0) {
+            await this.reject(ids[bad], answer.body);
+            const rest = ids.filter((_, i) => i !== bad);
+            if (rest.length)
+                await this.submit(rest);
+            return;
+        }
+        if (ids.length === 1) {
+            this.suspects.push({ id: ids[0], body: answer.body });
+            return;
+        }
+        const half = Math.ceil(ids.length / 2);
+        await this.submit(ids.slice(0, half));
+        await this.submit(ids.slice(half));
+    }
+    async settleSuspects() {
+        if (this.suspects.length === 0)
+            return;
+        if (this.counts.submitted === 0) {
+            throw new SubmitStopped('the Reprocessing API answered 400 to every request, even to single ids, without naming an invalid crash id ' +
+                `(API said: ${this.suspects[0].body.trim().slice(0, 200) || '(no body)'}); stopped, nothing was rejected. Check ${this.checkHint}`);
+        }
+        for (const s of this.suspects.splice(0))
+            await this.reject(s.id, s.body);
+    }
+    async reject(id, body) {
+        this.counts.rejected += await this.rejected.append([id], true);
+        this.counts.settled++;
+        this.log.warn(`rejected by the API (400): ${id}: ${body}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/modes/reprocess.ts
+
+
+
+
+
+
+
+
+
+const DEFAULT_BATCH_SIZE = 50;
+const MAX_BATCH_SIZE = 1000;
+const DEFAULT_MAX = 10_000;
+const DEFAULT_SLEEP_SECONDS = 1;
+/**
+ * Sends the input's ids, less the ledger and rejected.txt, to the Reprocessing API in paced
+ * batches. Refuses (exit 2, nothing sent) when there are more than `max` of them, so a wrong
+ * file cannot flood the processing queue.
+ */
+async function runReprocess(opts, deps) {
+    const { reporter, spell } = deps;
+    const clock = deps.clock ?? systemClock;
+    const t0 = clock.now();
+    const usingDefault = opts.files.length === 0;
+    const files = usingDefault ? [(0,external_node_path_.join)(opts.out, 'havenots.txt')] : opts.files;
+    const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault, skipInvalidOption: spell('skipInvalid') });
+    const ledger = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'reprocessed.txt'));
+    const rejected = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'rejected.txt'));
+    const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+    const max = opts.max ?? DEFAULT_MAX;
+    const res = {
+        input: input.ids.size,
+        alreadySubmitted: 0,
+        alreadyRejected: 0,
+        toSend: 0,
+        submitted: 0,
+        rejected: 0,
+        batches: 0,
+        requests: 0,
+        retries: 0,
+        dryRun: !!opts.dryRun,
+        elapsedMs: 0,
+        ledgerFile: ledger.path,
+    };
+    // One byte an input id (1: to send) instead of a second set of ids: 1 MB for a million, not 24.
+    const send = new Uint8Array(input.ids.size);
+    for (let i = 0; i < input.ids.size; i++) {
+        if (ledger.ids.hasFrom(input.ids, i) || opts.alsoSubmitted?.hasFrom(input.ids, i))
+            res.alreadySubmitted++;
+        else if (rejected.ids.hasFrom(input.ids, i))
+            res.alreadyRejected++;
+        else {
+            send[i] = 1;
+            res.toSend++;
+        }
+    }
+    if (input.invalid)
+        reporter.warn(`${input.invalid} line(s) that are not crash ids were skipped`);
+    if (res.alreadySubmitted)
+        reporter.info(`${res.alreadySubmitted} id(s) already in the ledger: not sent again`);
+    if (res.alreadyRejected)
+        reporter.info(`${res.alreadyRejected} id(s) already in rejected.txt: not sent again`);
+    if (res.toSend > max && !opts.allowMany) {
+        throw new UsageError(`${res.toSend} crash ids to submit is more than ${label(spell, 'max')} ${max}; nothing was sent. ` +
+            `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(spell, 'allowMany')}`);
+    }
+    const batchCount = Math.ceil(res.toSend / batchSize);
+    const paceMs = (opts.sleepSeconds ?? DEFAULT_SLEEP_SECONDS) * 1000;
+    if (opts.dryRun || res.toSend === 0) {
+        if (opts.dryRun) {
+            res.batches = batchCount;
+            reporter.info(`dry run: would submit ${res.toSend} id(s) in ${batchCount} batch(es) of up to ${batchSize}, one every ${paceMs / 1000}s; nothing sent`);
+        }
+        res.elapsedMs = clock.now() - t0;
+        return res;
+    }
+    // The ledger must be writable before anything is sent: an accepted batch missing from it would be sent again.
+    await (0,promises_.mkdir)(opts.out, { recursive: true });
+    await ledger.touch();
+    const client = deps.api((why, attempt, waitMs) => {
+        res.retries++;
+        reporter.warn(`API: ${why}; retry ${attempt} in ${(waitMs / 1000).toFixed(1)}s`);
+    });
+    const submitter = new Submitter(client, ledger, rejected, reporter, `${label(spell, 'apiUrl')} and ${label(spell, 'ruleset')}`);
+    const pacer = new Pacer(paceMs, clock);
+    const task = reporter.start('reprocess', res.toSend);
+    const interrupted = () => new SubmitStopped(`interrupted: ${submitter.counts.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`);
+    const sendBatch = async (batch) => {
+        if (opts.signal?.aborted)
+            throw interrupted();
+        await pacer.ready(opts.signal);
+        if (opts.signal?.aborted)
+            throw interrupted();
+        res.batches++;
+        try {
+            await submitter.send(batch);
+        }
+        catch (err) {
+            // A retry wait cut short by the interrupt is not the API failing: say what happened.
+            if (err instanceof SubmitStopped && opts.signal?.aborted)
+                throw interrupted();
+            throw err;
+        }
+        finally {
+            pacer.finished();
+            task.update(submitter.counts.settled, { submitted: submitter.counts.submitted, rejected: submitter.counts.rejected });
+        }
+        if (opts.onBatch) {
+            try {
+                await opts.onBatch(res.batches);
+            }
+            catch (err) {
+                throw new SubmitStopped(`could not save the ledger so far (${oneLine(err)}); stopped sending: ${submitter.counts.submitted} id(s) were accepted and are in the local ledger`);
+            }
+        }
+    };
+    try {
+        let batch = [];
+        for (let i = 0; i < send.length; i++) {
+            if (send[i] === 0)
+                continue;
+            batch.push(input.ids.at(i));
+            if (batch.length === batchSize) {
+                await sendBatch(batch);
+                batch = [];
+            }
+        }
+        if (batch.length)
+            await sendBatch(batch);
+    }
+    catch (err) {
+        if (!(err instanceof SubmitStopped))
+            throw err;
+        res.failure = err.message;
+    }
+    finally {
+        task.stop();
+        await ledger.close();
+        await rejected.close();
+        await client.close();
+        res.submitted = submitter.counts.submitted;
+        res.rejected = submitter.counts.rejected;
+        res.requests = submitter.counts.requests;
+    }
+    res.elapsedMs = clock.now() - t0;
+    return res;
+}
+
+;// CONCATENATED MODULE: ./src/core/progress.ts
+const silentReporter = {
+    info() { },
+    warn() { },
+    start: () => ({ update() { }, stop() { } }),
+};
+function formatDuration(ms) {
+    const s = Math.round(ms / 1000);
+    if (s < 60)
+        return `${s}s`;
+    const m = Math.floor(s / 60);
+    if (m < 60)
+        return `${m}m${String(s % 60).padStart(2, '0')}s`;
+    return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+/** Progress as periodic log lines with rate and ETA, for logs that are not terminals. */
+function periodicProgress(print, everyMs = 5000, now = () => Date.now()) {
+    return {
+        start(label, total) {
+            const t0 = now();
+            let last = t0;
+            let done = 0;
+            let counts;
+            const line = () => {
+                const elapsed = now() - t0;
+                const rate = elapsed > 0 ? (done * 1000) / elapsed : 0;
+                const eta = rate > 0 && total > done ? ` eta ${formatDuration(((total - done) / rate) * 1000)}` : '';
+                const extra = counts ? ' ' + Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+                const pct = total > 0 ? ` (${Math.floor((done * 100) / total)}%)` : '';
+                print(`${label}: ${done}/${total}${pct}${extra} ${Math.round(rate)}/s${eta}`);
+            };
+            return {
+                update(d, c) {
+                    done = d;
+                    counts = c;
+                    const t = now();
+                    if (t - last >= everyMs) {
+                        last = t;
+                        line();
+                    }
+                },
+                stop() {
+                    line();
+                },
+            };
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/chunks.ts
+const DEFAULT_CHUNK_SIZE = 50_000;
+function chunkFile(start, end) {
+    return `chunks/uuids-${start}-${end}.txt`;
+}
+/**
+ * Splits `total` ids into chunks of `chunkSize`; with `maxChunks` (the caller's limit, e.g. the
+ * jobs a matrix may have), the size is raised so that there are never more chunks than that.
+ */
+function planChunks(total, chunkSize = DEFAULT_CHUNK_SIZE, maxChunks) {
+    let size = chunkSize;
+    let requested;
+    if (maxChunks !== undefined && Math.ceil(total / size) > maxChunks) {
+        requested = size;
+        size = Math.ceil(total / maxChunks);
+    }
+    const chunks = [];
+    for (let start = 0, index = 0; start < total; start += size, index++) {
+        const end = Math.min(start + size, total);
+        chunks.push({ index, start, end, file: chunkFile(start, end) });
+    }
+    return requested === undefined ? { chunkSize: size, chunks } : { chunkSize: size, requested, maxChunks, chunks };
+}
+
+;// CONCATENATED MODULE: ./src/core/dates.ts
+
+/** The longest span one run may list; longer is almost certainly a typo. */
+const MAX_DAYS = 366;
+const DAY_MS = 86_400_000;
+function parseDay(s, flag) {
+    if (!/^\d{8}$/.test(s))
+        throw new UsageError(`${flag}: ${s} is not a date (YYYYMMDD)`);
+    const y = Number(s.slice(0, 4));
+    const m = Number(s.slice(4, 6));
+    const d = Number(s.slice(6, 8));
+    const t = Date.UTC(y, m - 1, d);
+    const back = new Date(t);
+    if (y < 2000 || back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) {
+        throw new UsageError(`${flag}: ${s} is not a date (YYYYMMDD)`);
+    }
+    return t;
+}
+function formatDay(t) {
+    return new Date(t).toISOString().slice(0, 10).replaceAll('-', '');
+}
+/**
+ * `20160915`, `20160915,20160916`, `20160915 20160916` or `20160901..20160930` (inclusive),
+ * mixed freely. Returns sorted unique YYYYMMDD strings.
+ */
+function parseDates(spec, flag) {
+    const parts = (spec ?? '').split(/[\s,]+/).filter(Boolean);
+    if (parts.length === 0)
+        throw new UsageError(`${flag}: no dates given (YYYYMMDD, comma separated, or YYYYMMDD..YYYYMMDD)`);
+    const days = new Set();
+    for (const part of parts) {
+        const range = part.split('..');
+        if (range.length === 1) {
+            days.add(parseDay(part, flag));
+        }
+        else if (range.length === 2) {
+            const from = parseDay(range[0], flag);
+            const to = parseDay(range[1], flag);
+            if (to < from)
+                throw new UsageError(`${flag}: ${part} ends before it starts`);
+            if ((to - from) / DAY_MS + 1 > MAX_DAYS)
+                throw new UsageError(`${flag}: ${part} spans more than ${MAX_DAYS} days`);
+            for (let t = from; t <= to; t += DAY_MS)
+                days.add(t);
+        }
+        else {
+            throw new UsageError(`${flag}: ${part} is not a date or a range (YYYYMMDD..YYYYMMDD)`);
+        }
+    }
+    const sorted = [...days].sort((a, b) => a - b);
+    if ((sorted[sorted.length - 1] - sorted[0]) / DAY_MS + 1 > MAX_DAYS) {
+        throw new UsageError(`${flag}: the dates span more than ${MAX_DAYS} days`);
+    }
+    return sorted.map(formatDay);
+}
+/** `HH:MM` (UTC) → minutes after midnight; `24:00` is allowed as the end of the day. */
+function parseTimeOfDay(s, flag) {
+    if (s === undefined || s === '')
+        return undefined;
+    const m = /^(\d{2}):(\d{2})$/.exec(s);
+    if (!m || Number(m[2]) > 59 || Number(m[1]) > 24 || (Number(m[1]) === 24 && Number(m[2]) !== 0)) {
+        throw new UsageError(`${flag}: ${s} is not a time of day (HH:MM, UTC)`);
+    }
+    return Number(m[1]) * 60 + Number(m[2]);
+}
+/**
+ * `HH:MM..HH:MM` (UTC; either end may be left out): the window --since / --until give in two
+ * options, in one (a dispatch form has few inputs). `-` works as the separator too.
+ */
+function parseHourWindow(s, flag) {
+    if (s === undefined || s === '')
+        return {};
+    const m = /^\s*(\d{2}:\d{2})?\s*(?:\.\.|-)\s*(\d{2}:\d{2})?\s*$/.exec(s);
+    if (!m || (m[1] === undefined && m[2] === undefined))
+        throw new UsageError(`${flag}: ${s} is not a window of the day (HH:MM..HH:MM, UTC)`);
+    return { since: m[1], until: m[2] };
+}
+/** Epoch ms of `minutes` after midnight UTC on YYYYMMDD. */
+function dayTime(day, minutes) {
+    return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))) + minutes * 60_000;
+}
+
+;// CONCATENATED MODULE: ./src/core/layouts.ts
+
+const LAYOUTS = ['v1', 'v2'];
+const HEX = '0123456789abcdef';
+/** Every raw-crash prefix that holds crashes of `day`, in key order. */
+function rawCrashPrefixes(layout, day) {
+    if (layout === 'v1')
+        return [`v1/raw_crash/${day}/`];
+    const out = [];
+    for (const a of HEX)
+        for (const b of HEX)
+            for (const c of HEX)
+                out.push(`v2/raw_crash/${a}${b}${c}/${day}/`);
+    return out;
+}
+/** The raw crash's key of a crash id in a layout (its date from the id, as Socorro files it). */
+function rawCrashKey(layout, crashId) {
+    const day = '20' + crashId.slice(-6);
+    return layout === 'v1' ? `v1/raw_crash/${day}/${crashId}` : `v2/raw_crash/${crashId.slice(0, 3)}/${day}/${crashId}`;
+}
+/**
+ * Where to look for a crash's raw crash in a store: the layouts of the eras its date belongs to
+ * first, then the other one (eras are months: a crash of a month of change may be in either).
+ */
+function rawCrashKeys(store, crashId) {
+    const eras = erasOf('20' + crashId.slice(-6)).filter((e) => e.store === store);
+    const first = eras.map((e) => e.layout);
+    const layouts = store === 'gcs' ? ['v1'] : [...new Set([...first, 'v1', 'v2'])];
+    return layouts.map((l) => rawCrashKey(l, crashId));
+}
+/** Both layouts keep the processed crash at the same key. */
+function processedCrashKey(crashId) {
+    return `v1/processed_crash/${crashId}`;
+}
+/** The crash id a raw-crash key names, or undefined for anything else under the prefix. */
+function crashIdFromKey(prefix, key) {
+    const rest = key.slice(prefix.length);
+    return isCrashId(rest) ? rest : undefined;
+}
+const ERAS = [
+    { layout: 'v2', store: 's3', from: '201605', to: '202209', label: 'the v2 layout on S3 (May 2016 – Sep 2022)' },
+    { layout: 'v1', store: 's3', from: '202209', to: '202407', label: 'the v1 layout on S3 (Sep 2022 – Jul 2024)' },
+    { layout: 'v1', store: 'gcs', from: '202407', label: 'the v1 layout on Google Cloud Storage (since Jul 2024)' },
+];
+/** The eras a date (YYYYMMDD) may belong to: one, or two in a month of change, none before May 2016. */
+function erasOf(day) {
+    const month = day.slice(0, 6);
+    return ERAS.filter((e) => (e.from === undefined || month >= e.from) && (e.to === undefined || month <= e.to));
+}
+
+;// CONCATENATED MODULE: ./src/core/hours.ts
+/** The UTC date (YYYYMMDD) and hour (HH) of a time. */
+function hourOf(ms) {
+    const iso = new Date(ms).toISOString();
+    return { date: iso.slice(0, 10).replaceAll('-', ''), hour: iso.slice(11, 13) };
+}
+function addHour(counts, ms, n = 1) {
+    const { date, hour } = hourOf(ms);
+    const day = (counts[date] ??= {});
+    day[hour] = (day[hour] ?? 0) + n;
+}
+function mergeHours(into, more) {
+    for (const [date, hours] of Object.entries(more)) {
+        const day = (into[date] ??= {});
+        for (const [hour, n] of Object.entries(hours))
+            day[hour] = (day[hour] ?? 0) + n;
+    }
+    return into;
+}
+/** Dates and hours in order, so the file is the same for the same counts. */
+function hoursJson(counts) {
+    const sorted = {};
+    for (const date of Object.keys(counts).sort()) {
+        const hours = counts[date];
+        sorted[date] = Object.fromEntries(Object.keys(hours).sort().map((h) => [h, hours[h]]));
+    }
+    return JSON.stringify(sorted, null, 1) + '\n';
+}
+/** Reads havenots-hours.json; anything that is not `{"YYYYMMDD": {"HH": count}}` is refused. */
+function parseHours(text) {
+    const v = JSON.parse(text);
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+        throw new Error('not an object of dates');
+    const out = {};
+    for (const [date, hours] of Object.entries(v)) {
+        if (!/^\d{8}$/.test(date) || typeof hours !== 'object' || hours === null)
+            throw new Error(`bad date entry ${date}`);
+        out[date] = {};
+        for (const [hour, n] of Object.entries(hours)) {
+            if (!/^([01]\d|2[0-3])$/.test(hour) || typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+                throw new Error(`bad hour ${date} ${hour}`);
+            out[date][hour] = n;
+        }
+    }
+    return out;
+}
+function totalOf(counts) {
+    let n = 0;
+    for (const hours of Object.values(counts))
+        for (const c of Object.values(hours))
+            n += c;
+    return n;
+}
+const BLOCKS = ' ▁▂▃▄▅▆▇█';
+const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
+/**
+ * One line of 24 bars a date (00 to 23 UTC, scaled to the busiest hour of all dates so dates
+ * compare), the day's total and its busiest hour, and an hour axis under them. Plain text, so it
+ * reads the same in a terminal, a log and a job summary.
+ */
+function hourChart(counts, opts = {}) {
+    const pad = opts.indent ?? '';
+    const dates = Object.keys(counts).sort();
+    if (dates.length === 0)
+        return [];
+    let max = 0;
+    for (const d of dates)
+        for (const h of HOURS)
+            max = Math.max(max, counts[d][h] ?? 0);
+    if (max === 0)
+        return [];
+    const lines = [`${pad}havenots by the hour their raw crash was saved (UTC); █ = ${max.toLocaleString('en-US')}`];
+    for (const d of dates) {
+        const row = HOURS.map((h) => {
+            const n = counts[d][h] ?? 0;
+            // A non-zero hour always shows: the first block, however small its share.
+            return n === 0 ? '·' : BLOCKS[Math.max(1, Math.round((n / max) * 8))];
+        }).join('');
+        const day = counts[d];
+        const total = HOURS.reduce((s, h) => s + (day[h] ?? 0), 0);
+        const peak = HOURS.reduce((best, h) => ((day[h] ?? 0) > (day[best] ?? 0) ? h : best), HOURS[0]);
+        lines.push(`${pad}${d} ${row} ${total.toLocaleString('en-US')} (most at ${peak}:00, ${(day[peak] ?? 0).toLocaleString('en-US')})`);
+    }
+    lines.push(`${pad}         0     6     12    18  23`);
+    return lines;
+}
+
 ;// CONCATENATED MODULE: ./src/core/pool.ts
 /**
  * Runs `work` over `items` with at most `concurrency` at a time, pulling items one by one (a
@@ -1439,94 +1799,6 @@ function idsPerSearch(path) {
     // GET <path>?<query> HTTP/1.1: each uuid costs `uuid=` + 36 + `&`; the fixed part is measured.
     const fixed = `GET ${path}?${searchQuery(['00000000-0000-0000-0000-000000250101'], 999).replace(/uuid=[^&]+&/, '')} HTTP/1.1`.length;
     return Math.max(1, Math.min(MAX_IDS_PER_SEARCH, Math.floor((REQUEST_LINE_BUDGET - fixed) / 42)));
-}
-
-;// CONCATENATED MODULE: ./src/core/classify.ts
-/**
- * The one place where an answer of a store or of Socorro's API becomes a verdict. Ports hand in
- * what came over the wire (an HTTP status, and the error code a body or a client library
- * named); modes act on the verdicts only.
- *
- * The rule everything else follows: only a 404 for an object in a bucket known to exist means
- * "not processed". Counting any other failure as a havenot would send healthy crashes to the
- * processing queue, so everything else is found (2xx), a reason to stop, worth another try, or
- * an error for that one id.
- */
-/** Error codes (S3's XML `Code`, GCS's `reason`) that decide a failure where the status alone would not. */
-const CODE_KINDS = {
-    NoSuchBucket: 'no-such-bucket',
-    RequestTimeTooSkewed: 'clock-skew',
-    SignatureDoesNotMatch: 'signature',
-    InvalidAccessKeyId: 'unauthenticated',
-    ExpiredToken: 'unauthenticated',
-    TokenRefreshRequired: 'unauthenticated',
-    InvalidToken: 'unauthenticated',
-    SlowDown: 'throttled',
-    rateLimitExceeded: 'throttled',
-    userRateLimitExceeded: 'throttled',
-    authError: 'unauthenticated',
-};
-function failureOf(status, code) {
-    const byCode = code === undefined ? undefined : CODE_KINDS[code];
-    if (byCode)
-        return byCode;
-    if (status === 401)
-        return 'unauthenticated';
-    if (status === 403)
-        return 'forbidden';
-    if (status === 429 || status === 503)
-        return 'throttled';
-    if (status === 0 || status === 408 || status >= 500)
-        return 'unavailable';
-    return 'rejected';
-}
-/**
- * An object request's answer. `status` 0 means no HTTP answer (reset, timeout). A 404 is
- * "missing" only as far as the object goes: a HEAD in a bucket that does not exist is a bodyless
- * 404 too, which is why check asks the store about the bucket (a listing) before any HEAD.
- */
-function classifyObjectAnswer(status, code) {
-    if (status >= 200 && status < 300)
-        return 'found';
-    if (status === 404 && code !== 'NoSuchBucket')
-        return 'missing';
-    if (status === 404)
-        return 'no-such-bucket';
-    return failureOf(status, code);
-}
-/** A listing's failure: its 404 can only mean the bucket is missing. */
-function classifyListFailure(status, code) {
-    if (status === 404)
-        return 'no-such-bucket';
-    return failureOf(status, code);
-}
-/** Failures a retry may cure. */
-function isTransient(kind) {
-    return kind === 'throttled' || kind === 'unavailable';
-}
-/** Failures that say nothing about one crash and would say the same of every other: stop the run. */
-function isFatal(kind) {
-    return !isTransient(kind) && kind !== 'rejected';
-}
-function classifySubmit(status) {
-    if (status >= 200 && status < 300)
-        return 'accepted';
-    if (status === 400)
-        return 'invalid';
-    if (status === 401 || status === 403)
-        return 'forbidden';
-    return 'error';
-}
-/** Statuses (and no answer, 0) worth retrying on Socorro's API: rate limits and server trouble. */
-function isRetryableApiStatus(status) {
-    return status === 0 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
-}
-function classifySearch(status) {
-    if (status >= 200 && status < 300)
-        return 'answered';
-    if (status === 401 || status === 403)
-        return 'forbidden';
-    return 'error';
 }
 
 ;// CONCATENATED MODULE: ./src/ports/store.ts
@@ -1972,278 +2244,6 @@ async function runCheck(opts, deps) {
 }
 /** Whether the run stopped because its results could not be written (then nothing more is). */
 const writeFailure = (res) => res.failure?.startsWith('could not write the results') ?? false;
-
-;// CONCATENATED MODULE: ./src/core/pacer.ts
-/**
- * Starts one piece of work every `intervalMs` on a fixed grid: the submission pace Socorro's
- * on-call asks for. Time lost to a slow piece (retries, a Retry-After wait) is not made up
- * with a burst afterwards: the grid moves on from where the slow piece ended.
- */
-class Pacer {
-    intervalMs;
-    clock;
-    nextAt;
-    startedAt = 0;
-    constructor(intervalMs, clock) {
-        this.intervalMs = intervalMs;
-        this.clock = clock;
-        this.nextAt = clock.now();
-    }
-    /** Waits for the next slot (cut short by `signal`). */
-    async ready(signal) {
-        const wait = this.nextAt - this.clock.now();
-        if (wait > 0)
-            await this.clock.sleep(wait, signal);
-        this.startedAt = this.clock.now();
-        // Late by more than half a slot: the grid restarts here rather than catching up.
-        this.nextAt = (this.startedAt - this.nextAt > this.intervalMs / 2 ? this.startedAt : this.nextAt) + this.intervalMs;
-    }
-    /** The piece that `ready` let start has ended: one that took longer than a slot pushes the grid back. */
-    finished() {
-        const ended = this.clock.now();
-        if (ended - this.startedAt > this.intervalMs)
-            this.nextAt = Math.max(this.nextAt, ended + this.intervalMs);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/modes/submitter.ts
-
-/** Why a submission stopped; the run keeps what the ledger holds. */
-class SubmitStopped extends Error {
-    name = 'SubmitStopped';
-}
-/**
- * Sends batches to the Reprocessing API and records what became of each id: accepted ids into
- * the ledger (synced before anything else is sent: it is what keeps reruns from resubmitting),
- * ids refused as invalid into rejected.txt, never retried.
- *
- * Socorro refuses a whole batch with 400 for one invalid id. When its answer names the id, that
- * id is rejected and the rest resent; otherwise the batch is halved until single ids are left.
- * A single id refused without being named is only a suspect: if other ids are being accepted,
- * the 400 was about it; if nothing was ever accepted, the API refuses everything (a proxy, a
- * changed API, a bad ruleset) and the run stops rather than bury every id in rejected.txt.
- */
-class Submitter {
-    counts = { submitted: 0, rejected: 0, requests: 0, settled: 0 };
-    api;
-    ledger;
-    rejected;
-    log;
-    /** What to check when the API refuses everything: names of the adapter's options. */
-    checkHint;
-    suspects = [];
-    constructor(api, ledger, rejected, log, checkHint) {
-        this.api = api;
-        this.ledger = ledger;
-        this.rejected = rejected;
-        this.log = log;
-        this.checkHint = checkHint;
-    }
-    /** Sends one batch and settles it; throws SubmitStopped when the run must stop. */
-    async send(ids) {
-        await this.submit(ids);
-        await this.settleSuspects();
-    }
-    async submit(ids) {
-        const answer = await this.api.submit(ids);
-        this.counts.requests++;
-        const verdict = classifySubmit(answer.status);
-        if (verdict === 'accepted') {
-            this.counts.submitted += await this.ledger.append(ids, true);
-            this.counts.settled += ids.length;
-            return;
-        }
-        if (verdict === 'invalid')
-            return this.isolate(ids, answer);
-        if (verdict === 'forbidden') {
-            throw new SubmitStopped(`the Reprocessing API refused the token (HTTP ${answer.status}): it needs the 'Reprocess Crashes' permission ` +
-                `(crash-stats API tokens page). API said: ${answer.body.trim() || '(no body)'}. Nothing more was sent`);
-        }
-        const what = answer.status === 0 ? `no answer (${answer.error})` : `HTTP ${answer.status} ${answer.body.trim().slice(0, 200)}`;
-        throw new SubmitStopped(`the Reprocessing API failed after retries: ${what}. ${this.counts.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`);
-    }
-    async isolate(ids, answer) {
-        const named = /Crash id '([^']+)'/.exec(answer.body)?.[1];
-        const bad = named === undefined ? -1 : ids.findIndex((id) => id === named || id.startsWith(named + ':'));
-        if (bad >= 0) {
-            await this.reject(ids[bad], answer.body);
-            const rest = ids.filter((_, i) => i !== bad);
-            if (rest.length)
-                await this.submit(rest);
-            return;
-        }
-        if (ids.length === 1) {
-            this.suspects.push({ id: ids[0], body: answer.body });
-            return;
-        }
-        const half = Math.ceil(ids.length / 2);
-        await this.submit(ids.slice(0, half));
-        await this.submit(ids.slice(half));
-    }
-    async settleSuspects() {
-        if (this.suspects.length === 0)
-            return;
-        if (this.counts.submitted === 0) {
-            throw new SubmitStopped('the Reprocessing API answered 400 to every request, even to single ids, without naming an invalid crash id ' +
-                `(API said: ${this.suspects[0].body.trim().slice(0, 200) || '(no body)'}); stopped, nothing was rejected. Check ${this.checkHint}`);
-        }
-        for (const s of this.suspects.splice(0))
-            await this.reject(s.id, s.body);
-    }
-    async reject(id, body) {
-        this.counts.rejected += await this.rejected.append([id], true);
-        this.counts.settled++;
-        this.log.warn(`rejected by the API (400): ${id}: ${body}`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/modes/reprocess.ts
-
-
-
-
-
-
-
-
-
-const DEFAULT_BATCH_SIZE = 50;
-const MAX_BATCH_SIZE = 1000;
-const DEFAULT_MAX = 10_000;
-const DEFAULT_SLEEP_SECONDS = 1;
-/**
- * Sends the input's ids, less the ledger and rejected.txt, to the Reprocessing API in paced
- * batches. Refuses (exit 2, nothing sent) when there are more than `max` of them, so a wrong
- * file cannot flood the processing queue.
- */
-async function runReprocess(opts, deps) {
-    const { reporter, spell } = deps;
-    const clock = deps.clock ?? systemClock;
-    const t0 = clock.now();
-    const usingDefault = opts.files.length === 0;
-    const files = usingDefault ? [(0,external_node_path_.join)(opts.out, 'havenots.txt')] : opts.files;
-    const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault, skipInvalidOption: spell('skipInvalid') });
-    const ledger = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'reprocessed.txt'));
-    const rejected = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'rejected.txt'));
-    const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-    const max = opts.max ?? DEFAULT_MAX;
-    const res = {
-        input: input.ids.size,
-        alreadySubmitted: 0,
-        alreadyRejected: 0,
-        toSend: 0,
-        submitted: 0,
-        rejected: 0,
-        batches: 0,
-        requests: 0,
-        retries: 0,
-        dryRun: !!opts.dryRun,
-        elapsedMs: 0,
-        ledgerFile: ledger.path,
-    };
-    // One byte an input id (1: to send) instead of a second set of ids: 1 MB for a million, not 24.
-    const send = new Uint8Array(input.ids.size);
-    for (let i = 0; i < input.ids.size; i++) {
-        if (ledger.ids.hasFrom(input.ids, i) || opts.alsoSubmitted?.hasFrom(input.ids, i))
-            res.alreadySubmitted++;
-        else if (rejected.ids.hasFrom(input.ids, i))
-            res.alreadyRejected++;
-        else {
-            send[i] = 1;
-            res.toSend++;
-        }
-    }
-    if (input.invalid)
-        reporter.warn(`${input.invalid} line(s) that are not crash ids were skipped`);
-    if (res.alreadySubmitted)
-        reporter.info(`${res.alreadySubmitted} id(s) already in the ledger: not sent again`);
-    if (res.alreadyRejected)
-        reporter.info(`${res.alreadyRejected} id(s) already in rejected.txt: not sent again`);
-    if (res.toSend > max && !opts.allowMany) {
-        throw new UsageError(`${res.toSend} crash ids to submit is more than ${label(spell, 'max')} ${max}; nothing was sent. ` +
-            `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(spell, 'allowMany')}`);
-    }
-    const batchCount = Math.ceil(res.toSend / batchSize);
-    const paceMs = (opts.sleepSeconds ?? DEFAULT_SLEEP_SECONDS) * 1000;
-    if (opts.dryRun || res.toSend === 0) {
-        if (opts.dryRun) {
-            res.batches = batchCount;
-            reporter.info(`dry run: would submit ${res.toSend} id(s) in ${batchCount} batch(es) of up to ${batchSize}, one every ${paceMs / 1000}s; nothing sent`);
-        }
-        res.elapsedMs = clock.now() - t0;
-        return res;
-    }
-    // The ledger must be writable before anything is sent: an accepted batch missing from it would be sent again.
-    await (0,promises_.mkdir)(opts.out, { recursive: true });
-    await ledger.touch();
-    const client = deps.api((why, attempt, waitMs) => {
-        res.retries++;
-        reporter.warn(`API: ${why}; retry ${attempt} in ${(waitMs / 1000).toFixed(1)}s`);
-    });
-    const submitter = new Submitter(client, ledger, rejected, reporter, `${label(spell, 'apiUrl')} and ${label(spell, 'ruleset')}`);
-    const pacer = new Pacer(paceMs, clock);
-    const task = reporter.start('reprocess', res.toSend);
-    const interrupted = () => new SubmitStopped(`interrupted: ${submitter.counts.submitted} id(s) were accepted and are in the ledger; rerun to send the rest`);
-    const sendBatch = async (batch) => {
-        if (opts.signal?.aborted)
-            throw interrupted();
-        await pacer.ready(opts.signal);
-        if (opts.signal?.aborted)
-            throw interrupted();
-        res.batches++;
-        try {
-            await submitter.send(batch);
-        }
-        catch (err) {
-            // A retry wait cut short by the interrupt is not the API failing: say what happened.
-            if (err instanceof SubmitStopped && opts.signal?.aborted)
-                throw interrupted();
-            throw err;
-        }
-        finally {
-            pacer.finished();
-            task.update(submitter.counts.settled, { submitted: submitter.counts.submitted, rejected: submitter.counts.rejected });
-        }
-        if (opts.onBatch) {
-            try {
-                await opts.onBatch(res.batches);
-            }
-            catch (err) {
-                throw new SubmitStopped(`could not save the ledger so far (${oneLine(err)}); stopped sending: ${submitter.counts.submitted} id(s) were accepted and are in the local ledger`);
-            }
-        }
-    };
-    try {
-        let batch = [];
-        for (let i = 0; i < send.length; i++) {
-            if (send[i] === 0)
-                continue;
-            batch.push(input.ids.at(i));
-            if (batch.length === batchSize) {
-                await sendBatch(batch);
-                batch = [];
-            }
-        }
-        if (batch.length)
-            await sendBatch(batch);
-    }
-    catch (err) {
-        if (!(err instanceof SubmitStopped))
-            throw err;
-        res.failure = err.message;
-    }
-    finally {
-        task.stop();
-        await ledger.close();
-        await rejected.close();
-        await client.close();
-        res.submitted = submitter.counts.submitted;
-        res.rejected = submitter.counts.rejected;
-        res.requests = submitter.counts.requests;
-    }
-    res.elapsedMs = clock.now() - t0;
-    return res;
-}
 
 ;// CONCATENATED MODULE: ./src/modes/verify.ts
 
@@ -3875,7 +3875,11 @@ async function latestListing(listed, ctx, deps, work, runId) {
 async function checkJob(k, opts, ctx, deps) {
     const out = opts.check.out;
     const listed = await deps.artifacts.list();
-    const { attempt: listAttempt } = await latestListing(listed, ctx, deps, out);
+    // The listing's attempt is in its artifact's name: the id list itself is not needed here.
+    const listing = newest(listed, ctx.names, (p) => p.kind === 'uuids');
+    if (!listing)
+        throw new RunError(`no ${ctx.names.uuids(1)} artifact in this run: run the list job first`);
+    const listAttempt = listing.p.attempt;
     const chunk = listed.find((a) => a.name === ctx.names.chunk(k, listAttempt));
     if (!chunk)
         throw new RunError(`no artifact ${ctx.names.chunk(k, listAttempt)} in this run (the newest listing, attempt ${listAttempt})`);
@@ -3996,7 +4000,6 @@ async function planJob(opts, ctx, deps) {
     const picked = [];
     const missing = [];
     const partial = [];
-    const checks = [];
     for (const c of manifest.chunks) {
         const r = newest(source, ctx.names, (p) => p.kind === 'result' && p.chunk === c.index && p.attempt >= listAttempt);
         if (!r)
@@ -4008,12 +4011,10 @@ async function planJob(opts, ctx, deps) {
     const details = new Map();
     const byDate = {};
     const day = (id) => (byDate[crashIdDate(id)] ??= { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 });
-    let hours = {};
     let checked = 0;
     for (const { a, k } of picked) {
         const dir = await fetchInto(artifacts, a, (0,external_node_path_.join)(work, 'results', String(k)), opts.fromRun);
         const m = await readJson((0,external_node_path_.join)(dir, 'check.json'), `${a.name}/check.json`);
-        checks.push(m);
         if (!m.complete) {
             partial.push(k);
             continue;
@@ -4028,8 +4029,6 @@ async function planJob(opts, ctx, deps) {
         const d = await HavenotDetails.open((0,external_node_path_.join)(dir, 'havenots.tsv'));
         for (const [id, v] of d.entries)
             details.set(id, v);
-        const hoursText = await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'havenots-hours.json'), 'utf8').catch(() => '{}');
-        hours = mergeHours(hours, parseHours(hoursText));
     }
     if (missing.length || partial.length) {
         const what = [
@@ -4054,7 +4053,12 @@ async function planJob(opts, ctx, deps) {
         }
     }
     let notSearchable = 0;
+    // The hours of the havenots still planned (not of those a recheck found processed since).
+    const hours = {};
     for (const id of merged) {
+        const savedAt = details.get(id)?.savedAt;
+        if (savedAt !== undefined)
+            addHour(hours, savedAt);
         const d = day(id);
         d.listed++;
         d.havenots++;
@@ -4108,11 +4112,14 @@ async function planJob(opts, ctx, deps) {
     await artifacts.upload(freeName(here, ctx.names.toSubmit(ctx.attempt)), [toSubmitFile, (0,external_node_path_.join)(submitDir, 'plan.json')], submitDir);
     deps.reporter.info(`${merged.size} havenot(s) from ${picked.length} chunk(s); ${earlier} submitted by earlier attempts; ${toSubmit.size} to submit` +
         (opts.fromRun !== undefined ? ` (results of run ${opts.fromRun})` : ''));
-    if (toSubmit.size > opts.max && !opts.allowMany) {
+    if (toSubmit.size > opts.max && !opts.allowMany && opts.dryRun) {
+        deps.reporter.warn(`${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}: the real run needs ${label(deps.spell, 'allowMany')} (tell the people who run Socorro first)`);
+    }
+    else if (toSubmit.size > opts.max && !opts.allowMany) {
         throw new UsageError(`${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}; nothing will be sent. ` +
             `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(deps.spell, 'allowMany')}`);
     }
-    return { plan, toSubmitFile, chunks: manifest.chunks.length };
+    return { plan, toSubmitFile };
 }
 /**
  * The submit job: sends the plan's `to-submit` ids no ledger holds. Its ledger reaches the run's
@@ -4132,41 +4139,60 @@ async function submitJob(opts, ctx, deps) {
         if (!t)
             throw new RunError(`no ${ctx.names.toSubmit(1)} artifact in this run: run the plan job first; nothing was sent`);
         const dir = await fetchInto(artifacts, t.a, (0,external_node_path_.join)(work, 'planned'));
-        planned = { plan: await readJson((0,external_node_path_.join)(dir, 'plan.json'), `${t.a.name}/plan.json`), toSubmitFile: (0,external_node_path_.join)(dir, 'to-submit.txt'), chunks: 0 };
+        planned = { plan: await readJson((0,external_node_path_.join)(dir, 'plan.json'), `${t.a.name}/plan.json`), toSubmitFile: (0,external_node_path_.join)(dir, 'to-submit.txt') };
     }
     // Read again here: a re-run of this job must honour what the first attempt of it sent.
     const ledgers = await readLedgers(listed, ctx, deps, work);
-    let uploads = 0;
     let part = 0;
     let lastPart;
     const snapshot = async () => {
         const name = ctx.names.ledgerPart(ctx.attempt, ++part);
         await artifacts.upload(name, await ledgerFiles(work), work);
-        uploads++;
         if (lastPart)
             await artifacts.delete(lastPart).catch(() => undefined); // the newer snapshot holds all of it
         lastPart = name;
     };
-    const result = await deps.group('Submit to the Reprocessing API', () => runReprocess({
-        ...opts.reprocess,
-        files: [planned.toSubmitFile],
-        out: work,
-        alsoSubmitted: ledgers.submitted,
-        signal: opts.signal,
-        onBatch: async (batches) => {
-            if (batches % SNAPSHOT_EVERY_BATCHES === 0)
-                await snapshot();
-        },
-    }, { api: (onRetry) => deps.api(opts.api, onRetry, opts.signal), reporter: deps.reporter, spell: deps.spell }));
-    let ledger;
-    if (!result.dryRun && result.submitted + result.rejected > 0) {
-        ledger = ctx.names.ledger(ctx.attempt);
-        await artifacts.upload(ledger, await ledgerFiles(work), work);
-        uploads++;
+    // The whole ledger, as the attempt's ledger artifact; the snapshot it replaces goes.
+    const uploadLedger = async () => {
+        const name = ctx.names.ledger(ctx.attempt);
+        await artifacts.upload(name, await ledgerFiles(work), work);
         if (lastPart)
             await artifacts.delete(lastPart).catch(() => undefined);
+        return name;
+    };
+    let result;
+    try {
+        result = await deps.group('Submit to the Reprocessing API', () => runReprocess({
+            ...opts.reprocess,
+            files: [planned.toSubmitFile],
+            out: work,
+            alsoSubmitted: ledgers.submitted,
+            signal: opts.signal,
+            onBatch: async (batches) => {
+                if (batches % SNAPSHOT_EVERY_BATCHES === 0)
+                    await snapshot();
+            },
+        }, { api: (onRetry) => deps.api(opts.api, onRetry, opts.signal), reporter: deps.reporter, spell: deps.spell }));
     }
-    return { result, plan: planned.plan, earlier: ledgers.submitted.size, uploads, ledger };
+    catch (err) {
+        // An unexpected stop (a ledger write, the API client): what was accepted is in the local
+        // ledger; upload it, so that a re-run does not send it again.
+        if (!opts.reprocess.dryRun && (await hasLedgerLines(work))) {
+            await uploadLedger().catch((e) => deps.reporter.warn(`could not upload the ledger after the failure: ${oneLine(e)}`));
+        }
+        throw err;
+    }
+    let ledger;
+    if (!result.dryRun && result.submitted + result.rejected > 0)
+        ledger = await uploadLedger();
+    return { result, plan: planned.plan, earlier: ledgers.submitted.size, ledger };
+}
+/** Whether the local ledger holds any id (accepted or rejected). */
+async function hasLedgerLines(dir) {
+    for (const f of await ledgerFiles(dir))
+        if ((await (0,promises_.stat)(f)).size > 0)
+            return true;
+    return false;
 }
 async function ledgerFiles(dir) {
     return (await (0,promises_.readdir)(dir)).filter((f) => f === 'reprocessed.txt' || f === 'rejected.txt').map((f) => (0,external_node_path_.join)(dir, f));
@@ -4246,7 +4272,8 @@ async function listSummary(r, layout) {
         .addRaw(r.total === 0 ? '\n**No raw crashes found.** Check the bucket, the layout and the dates.\n' : "\nNext: the check jobs HEAD each chunk's processed crashes.\n");
     await write();
 }
-async function checkSummary(k, r, failure) {
+/** `kept`: whether this attempt's result artifact was uploaded (a re-run then starts from it). */
+async function checkSummary(k, r, failure, kept = r !== undefined) {
     core/* summary */.z.addHeading(`socorro-reprocess: check chunk ${k}`, 2);
     if (r) {
         core/* summary */.z
@@ -4262,8 +4289,10 @@ async function checkSummary(k, r, failure) {
         addHours(r.hours);
     }
     const why = failure ?? r?.failure;
-    if (why)
-        core/* summary */.z.addRaw(`\n**Failed:** ${why}\n\nRe-run this job: what it classified was kept (its result artifact), and the re-run checks only the rest.\n`);
+    if (why) {
+        core/* summary */.z.addRaw(`\n**Failed:** ${why}\n\n` +
+            (kept ? 'Re-run this job: what it classified was kept (its result artifact), and the re-run checks only the rest.\n' : 'Nothing of this attempt was kept: a re-run checks the chunk from the start (or from an earlier attempt\'s result).\n'));
+    }
     await write();
 }
 /** The run's totals per crash date. */
@@ -4363,6 +4392,7 @@ async function verifySummary(job) {
 
 
 
+
 const MODES = ['list', 'check', 'plan', 'submit', 'reprocess', 'verify'];
 function reporter() {
     return {
@@ -4400,9 +4430,10 @@ function jobInterrupt() {
 }
 /** The action: one mode per job; inputs in, the pipeline, outputs and a job summary out. */
 async function run(store) {
-    const interrupt = jobInterrupt();
+    const modeText = core/* getInput */.V4('mode').trim();
+    // list and plan take no signal and upload only whole artifacts: a cancel may stop them at once.
+    const interrupt = modeText === 'list' || modeText === 'plan' ? undefined : jobInterrupt();
     try {
-        const modeText = core/* getInput */.V4('mode').trim();
         if (!MODES.includes(modeText))
             throw new UsageError(`mode: ${modeText || '(empty)'} is not a mode (${MODES.join(', ')})`);
         const mode = modeText;
@@ -4439,10 +4470,12 @@ async function run(store) {
             const { store: config, check, search } = parseCheckOptions(raw, [], out, ctx);
             let r;
             try {
-                r = await checkJob(k, { store: config, check, search, signal: interrupt.signal }, run, deps);
+                r = await checkJob(k, { store: config, check, search, signal: interrupt?.signal }, run, deps);
             }
             catch (err) {
-                await checkSummary(k, undefined, oneLine(err));
+                // checkJob uploads what it classified before it rethrows a failed check; earlier failures upload nothing.
+                const kept = await deps.artifacts.list().then((l) => l.some((a) => a.name === run.names.result(k, attempt)), () => false);
+                await checkSummary(k, undefined, oneLine(err), kept);
                 throw err;
             }
             core/* setOutput */.uH('haves', r.result.haves);
@@ -4462,8 +4495,9 @@ async function run(store) {
                 plan = await deps.group('Plan: merge the havenots, dedupe against every ledger', () => planJob({
                     out,
                     fromRun,
-                    max: reprocess.max ?? 10_000,
+                    max: reprocess.max ?? DEFAULT_MAX,
                     allowMany: !!reprocess.allowMany,
+                    dryRun: !!reprocess.dryRun,
                     recheck: recheck && { store: recheck.store, search: recheck.search, concurrency: recheck.check.concurrency },
                 }, run, deps)).catch(async (err) => {
                     await failureSummary('plan', oneLine(err));
@@ -4475,7 +4509,7 @@ async function run(store) {
                 if (mode === 'plan')
                     return;
             }
-            const r = await submitJob({ reprocess, api, signal: interrupt.signal, plan }, run, deps).catch(async (err) => {
+            const r = await submitJob({ reprocess, api, signal: interrupt?.signal, plan }, run, deps).catch(async (err) => {
                 await failureSummary('submit', `${oneLine(err)}. Nothing more was sent; re-run this job when the cause is fixed: no ledger of the run is sent again.`);
                 throw err;
             });
@@ -4486,7 +4520,7 @@ async function run(store) {
         }
         else {
             const { store: config, verify, search } = parseVerifyOptions(raw, [], out, ctx);
-            const r = await verifyJob({ store: config, verify, search, signal: interrupt.signal }, run, deps);
+            const r = await verifyJob({ store: config, verify, search, signal: interrupt?.signal }, run, deps);
             core/* setOutput */.uH('verified', r.result.verified);
             core/* setOutput */.uH('unverified', r.result.unverified);
             await verifySummary(r);
@@ -4501,7 +4535,7 @@ async function run(store) {
         core/* setFailed */.C1(oneLine(err));
     }
     finally {
-        interrupt.dispose();
+        interrupt?.dispose();
     }
 }
 

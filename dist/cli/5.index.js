@@ -3732,7 +3732,7 @@ Examples:
 Exit codes: 0 done, 1 the run failed (partial results kept; rerun to finish), 2 bad usage or input (nothing done).
 GCS credentials: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, the metadata server).
 AWS credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
-The contract: CONTRACT.md; files are one crash id per line.`;
+The contract: docs/CONTRACT.md; files are one crash id per line.`;
 async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr: process.stderr, env: process.env }) {
     const { env } = io;
     const ctx = { spell, env };

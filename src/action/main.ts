@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { RunError, UsageError, oneLine } from '../core/errors.ts';
 import { interruptSignal } from '../core/interrupt.ts';
+import { DEFAULT_MAX } from '../modes/reprocess.ts';
 import { label, parseBoolean, parseInteger, tokenFromEnv, type RawOptions } from '../core/options.ts';
 import { periodicProgress, type Reporter } from '../core/progress.ts';
 import { parseCheckOptions, parseListOptions, parseReprocessOptions, parseVerifyOptions } from '../modes/options.ts';
@@ -57,9 +58,10 @@ function jobInterrupt() {
 
 /** The action: one mode per job; inputs in, the pipeline, outputs and a job summary out. */
 export async function run(store?: ArtifactStore): Promise<void> {
-  const interrupt = jobInterrupt();
+  const modeText = core.getInput('mode').trim();
+  // list and plan take no signal and upload only whole artifacts: a cancel may stop them at once.
+  const interrupt = modeText === 'list' || modeText === 'plan' ? undefined : jobInterrupt();
   try {
-    const modeText = core.getInput('mode').trim();
     if (!(MODES as readonly string[]).includes(modeText)) throw new UsageError(`mode: ${modeText || '(empty)'} is not a mode (${MODES.join(', ')})`);
     const mode = modeText as Mode;
     const raw = readInputs();
@@ -92,9 +94,11 @@ export async function run(store?: ArtifactStore): Promise<void> {
       const { store: config, check, search } = parseCheckOptions(raw, [], out, ctx);
       let r;
       try {
-        r = await checkJob(k, { store: config, check, search, signal: interrupt.signal }, run, deps);
+        r = await checkJob(k, { store: config, check, search, signal: interrupt?.signal }, run, deps);
       } catch (err) {
-        await checkSummary(k, undefined, oneLine(err));
+        // checkJob uploads what it classified before it rethrows a failed check; earlier failures upload nothing.
+        const kept = await deps.artifacts.list().then((l) => l.some((a) => a.name === run.names.result(k, attempt)), () => false);
+        await checkSummary(k, undefined, oneLine(err), kept);
         throw err;
       }
       core.setOutput('haves', r.result.haves);
@@ -114,8 +118,9 @@ export async function run(store?: ArtifactStore): Promise<void> {
             {
               out,
               fromRun,
-              max: reprocess.max ?? 10_000,
+              max: reprocess.max ?? DEFAULT_MAX,
               allowMany: !!reprocess.allowMany,
+              dryRun: !!reprocess.dryRun,
               recheck: recheck && { store: recheck.store, search: recheck.search, concurrency: recheck.check.concurrency },
             },
             run,
@@ -130,7 +135,7 @@ export async function run(store?: ArtifactStore): Promise<void> {
         await planSummary(plan.plan, { dryRun: !!reprocess.dryRun, final: mode === 'plan' });
         if (mode === 'plan') return;
       }
-      const r = await submitJob({ reprocess, api, signal: interrupt.signal, plan }, run, deps).catch(async (err: unknown) => {
+      const r = await submitJob({ reprocess, api, signal: interrupt?.signal, plan }, run, deps).catch(async (err: unknown) => {
         await failureSummary('submit', `${oneLine(err)}. Nothing more was sent; re-run this job when the cause is fixed: no ledger of the run is sent again.`);
         throw err;
       });
@@ -139,7 +144,7 @@ export async function run(store?: ArtifactStore): Promise<void> {
       if (r.result.failure) throw new RunError(r.result.failure);
     } else {
       const { store: config, verify, search } = parseVerifyOptions(raw, [], out, ctx);
-      const r = await verifyJob({ store: config, verify, search, signal: interrupt.signal }, run, deps);
+      const r = await verifyJob({ store: config, verify, search, signal: interrupt?.signal }, run, deps);
       core.setOutput('verified', r.result.verified);
       core.setOutput('unverified', r.result.unverified);
       await verifySummary(r);
@@ -151,6 +156,6 @@ export async function run(store?: ArtifactStore): Promise<void> {
   } catch (err) {
     core.setFailed(oneLine(err));
   } finally {
-    interrupt.dispose();
+    interrupt?.dispose();
   }
 }

@@ -1,8 +1,8 @@
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crashIdDate } from '../core/crash-id.ts';
-import { RunError, UsageError } from '../core/errors.ts';
-import { hoursJson, mergeHours, parseHours, type HourCounts } from '../core/hours.ts';
+import { oneLine, RunError, UsageError } from '../core/errors.ts';
+import { addHour, hoursJson, type HourCounts } from '../core/hours.ts';
 import { readIdFiles, writeIdsAtomic, writeTextAtomic } from '../core/id-files.ts';
 import { IdSet } from '../core/id-set.ts';
 import { HavenotDetails } from '../core/ledger.ts';
@@ -244,7 +244,10 @@ export async function checkJob(
 ): Promise<CheckJobResult> {
   const out = opts.check.out;
   const listed = await deps.artifacts.list();
-  const { attempt: listAttempt } = await latestListing(listed, ctx, deps, out);
+  // The listing's attempt is in its artifact's name: the id list itself is not needed here.
+  const listing = newest(listed, ctx.names, (p) => p.kind === 'uuids');
+  if (!listing) throw new RunError(`no ${ctx.names.uuids(1)} artifact in this run: run the list job first`);
+  const listAttempt = listing.p.attempt;
   const chunk = listed.find((a) => a.name === ctx.names.chunk(k, listAttempt));
   if (!chunk) throw new RunError(`no artifact ${ctx.names.chunk(k, listAttempt)} in this run (the newest listing, attempt ${listAttempt})`);
   const inDir = await fetchInto(deps.artifacts, chunk, join(out, 'in'));
@@ -359,7 +362,6 @@ export interface PlanJobResult {
   plan: PlanManifest;
   /** Ids of the merged havenots not yet submitted: the `to-submit` artifact. */
   toSubmitFile: string;
-  chunks: number;
 }
 
 /**
@@ -374,6 +376,8 @@ export async function planJob(
     fromRun?: number;
     max: number;
     allowMany: boolean;
+    /** A dry run shows the numbers however many there are: the refusal is the real run's. */
+    dryRun?: boolean;
     /**
      * With fromRun: the store (and search) to check the earlier run's havenots against again.
      * Its results may be hours old, and another run may have submitted them since (a ledger this
@@ -396,7 +400,6 @@ export async function planJob(
   const picked: Array<{ a: ArtifactInfo; k: number }> = [];
   const missing: number[] = [];
   const partial: number[] = [];
-  const checks: CheckManifest[] = [];
   for (const c of manifest.chunks) {
     const r = newest(source, ctx.names, (p) => p.kind === 'result' && p.chunk === c.index && p.attempt >= listAttempt);
     if (!r) missing.push(c.index);
@@ -406,12 +409,10 @@ export async function planJob(
   const details = new Map<string, { savedAt?: number; reason: string }>();
   const byDate: Record<string, DateTotals> = {};
   const day = (id: string) => (byDate[crashIdDate(id)] ??= { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 });
-  let hours: HourCounts = {};
   let checked = 0;
   for (const { a, k } of picked) {
     const dir = await fetchInto(artifacts, a, join(work, 'results', String(k)), opts.fromRun);
     const m = await readJson<CheckManifest>(join(dir, 'check.json'), `${a.name}/check.json`);
-    checks.push(m);
     if (!m.complete) {
       partial.push(k);
       continue;
@@ -425,8 +426,6 @@ export async function planJob(
     checked += h.ids.size + n.lines;
     const d = await HavenotDetails.open(join(dir, 'havenots.tsv'));
     for (const [id, v] of d.entries) details.set(id, v);
-    const hoursText = await readFile(join(dir, 'havenots-hours.json'), 'utf8').catch(() => '{}');
-    hours = mergeHours(hours, parseHours(hoursText));
   }
   if (missing.length || partial.length) {
     const what = [
@@ -449,7 +448,11 @@ export async function planJob(
     }
   }
   let notSearchable = 0;
+  // The hours of the havenots still planned (not of those a recheck found processed since).
+  const hours: HourCounts = {};
   for (const id of merged) {
+    const savedAt = details.get(id)?.savedAt;
+    if (savedAt !== undefined) addHour(hours, savedAt);
     const d = day(id);
     d.listed++;
     d.havenots++;
@@ -506,13 +509,15 @@ export async function planJob(
     `${merged.size} havenot(s) from ${picked.length} chunk(s); ${earlier} submitted by earlier attempts; ${toSubmit.size} to submit` +
       (opts.fromRun !== undefined ? ` (results of run ${opts.fromRun})` : ''),
   );
-  if (toSubmit.size > opts.max && !opts.allowMany) {
+  if (toSubmit.size > opts.max && !opts.allowMany && opts.dryRun) {
+    deps.reporter.warn(`${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}: the real run needs ${label(deps.spell, 'allowMany')} (tell the people who run Socorro first)`);
+  } else if (toSubmit.size > opts.max && !opts.allowMany) {
     throw new UsageError(
       `${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}; nothing will be sent. ` +
         `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(deps.spell, 'allowMany')}`,
     );
   }
-  return { plan, toSubmitFile, chunks: manifest.chunks.length };
+  return { plan, toSubmitFile };
 }
 
 // ---------------------------------------------------------------------------------------- submit
@@ -522,8 +527,6 @@ export interface SubmitJobResult {
   plan: PlanManifest;
   /** Ids that earlier attempts' ledgers hold (not sent again). */
   earlier: number;
-  /** Ledger artifacts this attempt uploaded (snapshots included). */
-  uploads: number;
   ledger?: string;
 }
 
@@ -548,43 +551,59 @@ export async function submitJob(
     const t = newest(listed, ctx.names, (p) => p.kind === 'to-submit');
     if (!t) throw new RunError(`no ${ctx.names.toSubmit(1)} artifact in this run: run the plan job first; nothing was sent`);
     const dir = await fetchInto(artifacts, t.a, join(work, 'planned'));
-    planned = { plan: await readJson<PlanManifest>(join(dir, 'plan.json'), `${t.a.name}/plan.json`), toSubmitFile: join(dir, 'to-submit.txt'), chunks: 0 };
+    planned = { plan: await readJson<PlanManifest>(join(dir, 'plan.json'), `${t.a.name}/plan.json`), toSubmitFile: join(dir, 'to-submit.txt') };
   }
   // Read again here: a re-run of this job must honour what the first attempt of it sent.
   const ledgers = await readLedgers(listed, ctx, deps, work);
-  let uploads = 0;
   let part = 0;
   let lastPart: string | undefined;
   const snapshot = async () => {
     const name = ctx.names.ledgerPart(ctx.attempt, ++part);
     await artifacts.upload(name, await ledgerFiles(work), work);
-    uploads++;
     if (lastPart) await artifacts.delete(lastPart).catch(() => undefined); // the newer snapshot holds all of it
     lastPart = name;
   };
-  const result = await deps.group('Submit to the Reprocessing API', () =>
-    runReprocess(
-      {
-        ...opts.reprocess,
-        files: [planned.toSubmitFile],
-        out: work,
-        alsoSubmitted: ledgers.submitted,
-        signal: opts.signal,
-        onBatch: async (batches) => {
-          if (batches % SNAPSHOT_EVERY_BATCHES === 0) await snapshot();
-        },
-      },
-      { api: (onRetry) => deps.api(opts.api, onRetry, opts.signal), reporter: deps.reporter, spell: deps.spell },
-    ),
-  );
-  let ledger: string | undefined;
-  if (!result.dryRun && result.submitted + result.rejected > 0) {
-    ledger = ctx.names.ledger(ctx.attempt);
-    await artifacts.upload(ledger, await ledgerFiles(work), work);
-    uploads++;
+  // The whole ledger, as the attempt's ledger artifact; the snapshot it replaces goes.
+  const uploadLedger = async (): Promise<string> => {
+    const name = ctx.names.ledger(ctx.attempt);
+    await artifacts.upload(name, await ledgerFiles(work), work);
     if (lastPart) await artifacts.delete(lastPart).catch(() => undefined);
+    return name;
+  };
+  let result: ReprocessResult;
+  try {
+    result = await deps.group('Submit to the Reprocessing API', () =>
+      runReprocess(
+        {
+          ...opts.reprocess,
+          files: [planned.toSubmitFile],
+          out: work,
+          alsoSubmitted: ledgers.submitted,
+          signal: opts.signal,
+          onBatch: async (batches) => {
+            if (batches % SNAPSHOT_EVERY_BATCHES === 0) await snapshot();
+          },
+        },
+        { api: (onRetry) => deps.api(opts.api, onRetry, opts.signal), reporter: deps.reporter, spell: deps.spell },
+      ),
+    );
+  } catch (err) {
+    // An unexpected stop (a ledger write, the API client): what was accepted is in the local
+    // ledger; upload it, so that a re-run does not send it again.
+    if (!opts.reprocess.dryRun && (await hasLedgerLines(work))) {
+      await uploadLedger().catch((e: unknown) => deps.reporter.warn(`could not upload the ledger after the failure: ${oneLine(e)}`));
+    }
+    throw err;
   }
-  return { result, plan: planned.plan, earlier: ledgers.submitted.size, uploads, ledger };
+  let ledger: string | undefined;
+  if (!result.dryRun && result.submitted + result.rejected > 0) ledger = await uploadLedger();
+  return { result, plan: planned.plan, earlier: ledgers.submitted.size, ledger };
+}
+
+/** Whether the local ledger holds any id (accepted or rejected). */
+async function hasLedgerLines(dir: string): Promise<boolean> {
+  for (const f of await ledgerFiles(dir)) if ((await stat(f)).size > 0) return true;
+  return false;
 }
 
 async function ledgerFiles(dir: string): Promise<string[]> {

@@ -45,7 +45,8 @@ export async function listSummary(r: ListResult, layout: Layout): Promise<void> 
   await write();
 }
 
-export async function checkSummary(k: number, r: CheckResult | undefined, failure?: string): Promise<void> {
+/** `kept`: whether this attempt's result artifact was uploaded (a re-run then starts from it). */
+export async function checkSummary(k: number, r: CheckResult | undefined, failure?: string, kept = r !== undefined): Promise<void> {
   core.summary.addHeading(`socorro-reprocess: check chunk ${k}`, 2);
   if (r) {
     core.summary
@@ -64,7 +65,12 @@ export async function checkSummary(k: number, r: CheckResult | undefined, failur
     addHours(r.hours);
   }
   const why = failure ?? r?.failure;
-  if (why) core.summary.addRaw(`\n**Failed:** ${why}\n\nRe-run this job: what it classified was kept (its result artifact), and the re-run checks only the rest.\n`);
+  if (why) {
+    core.summary.addRaw(
+      `\n**Failed:** ${why}\n\n` +
+        (kept ? 'Re-run this job: what it classified was kept (its result artifact), and the re-run checks only the rest.\n' : 'Nothing of this attempt was kept: a re-run checks the chunk from the start (or from an earlier attempt\'s result).\n'),
+    );
+  }
   await write();
 }
 

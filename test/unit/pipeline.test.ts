@@ -36,6 +36,18 @@ const ALL = DATES.flatMap((d, j) => Array.from({ length: 120 }, (_, i) => ID(j *
 /** Every fifth id was never processed. */
 const HAVENOTS = ALL.filter((_, i) => i % 5 === 0);
 const HAVES = ALL.filter((_, i) => i % 5 !== 0);
+/** The hour (UTC, HH) each raw crash was saved on its date: they spread over the day. */
+const SAVED_HOUR = new Map(ALL.map((id, i) => [id, String(i % 24).padStart(2, '0')]));
+/** havenots-hours.json as the havenots above make it: {"20YYMMDD": {"HH": count}}. */
+function havenotHours(): Record<string, Record<string, number>> {
+  const hours: Record<string, Record<string, number>> = {};
+  for (const id of HAVENOTS) {
+    const d = (hours[`20${id.slice(-6)}`] ??= {});
+    const h = SAVED_HOUR.get(id)!;
+    d[h] = (d[h] ?? 0) + 1;
+  }
+  return hours;
+}
 const CONFIG: StoreConfig = { kind: 'gcs', bucket: 'memory', region: 'auto', pathStyle: false };
 
 interface Sent {
@@ -67,7 +79,7 @@ const out = async () => mkdtemp(join(dir, `job-${n++}-`));
 
 function world(opts: { prefix?: string; runId?: number; search?: Set<string> } = {}) {
   const store = new MemoryStore({ kind: 'gcs', pageSize: 17 });
-  for (const id of ALL) store.put(rawCrashKey('v1', id), Date.parse(`20${id.slice(-6, -4)}-${id.slice(-4, -2)}-${id.slice(-2)}T${String(Number.parseInt(id.slice(0, 2), 16) % 24).padStart(2, '0')}:30:00Z`));
+  for (const id of ALL) store.put(rawCrashKey('v1', id), Date.parse(`20${id.slice(-6, -4)}-${id.slice(-4, -2)}-${id.slice(-2)}T${SAVED_HOUR.get(id)}:30:00Z`));
   for (const id of HAVES) store.put(processedCrashKey(id));
   const artifacts = new MemoryArtifacts(opts.runId ?? 1);
   const sent: Sent = { batches: [], ids: () => sent.batches.flat() };
@@ -122,7 +134,8 @@ describe('one run, every job once', () => {
     expect(idLines(w.artifacts.text('to-submit', 'to-submit.txt'))).toEqual(sorted(HAVENOTS));
     for (const d of DATES) expect(p.plan.byDate[d]).toEqual({ listed: 120, processed: 96, havenots: 24, notSearchable: 0, submitted: 0, verified: 0 });
     // Each havenot's hour, merged from the chunks.
-    expect(Object.values(p.plan.hours).flatMap((h) => Object.values(h)).reduce((a, b) => a + b, 0)).toBe(HAVENOTS.length);
+    expect(p.plan.hours).toEqual(havenotHours());
+    expect(Object.keys(p.plan.hours[DATES[0]]).length).toBeGreaterThan(5);
 
     const s = await submit(w);
     expect(sorted(w.sent.ids())).toEqual(sorted(HAVENOTS));
@@ -245,6 +258,16 @@ describe('the plan sends nothing unless every chunk has a complete result', () =
     await expect(plan(w, 1, { max: 10 })).rejects.toThrow(/48 crash ids to submit is more than max 10; nothing will be sent/);
     expect(w.sent.batches).toEqual([]);
   });
+
+  it('a dry run over max still plans, so the numbers and the chart are seen before anyone decides', async () => {
+    const w = world();
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    const p = await plan(w, 1, { max: 10, dryRun: true });
+    expect(p.plan.toSubmit).toBe(HAVENOTS.length);
+    expect(idLines(w.artifacts.text('to-submit', 'to-submit.txt'))).toHaveLength(HAVENOTS.length);
+    expect(w.sent.batches).toEqual([]);
+  });
 });
 
 describe('submit across attempts: each id once', () => {
@@ -279,7 +302,8 @@ describe('submit across attempts: each id once', () => {
   it(`snapshots the ledger every ${SNAPSHOT_EVERY_BATCHES} batches: a runner lost without a word resends at most that many`, async () => {
     const w = world();
     await planned(w);
-    // The runner dies (no final upload) after batch 37: the upload of the final ledger never happens.
+    // Every batch goes out, then the runner is lost before the final ledger is uploaded: only the
+    // snapshot after batch 25 tells the re-run what was sent.
     const artifacts = w.artifacts;
     const lost = artifacts.view({ fail: (op, name) => (op === 'upload' && name === 'reprocessed-1' ? new Error('runner lost') : undefined) });
     await expect(submitJob({ reprocess: { out: await out(), batchSize: 1, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(1), w.deps(lost))).rejects.toThrow(/runner lost/);
@@ -287,12 +311,14 @@ describe('submit across attempts: each id once', () => {
     expect(sentFirst).toBe(HAVENOTS.length);
     // One snapshot (after batch 25) survives; the earlier ones were replaced by it.
     expect(artifacts.names().filter((a) => a.startsWith('reprocessed-'))).toEqual(['reprocessed-1-part1']);
+    const snapshot = idLines(artifacts.text('reprocessed-1-part1', 'reprocessed.txt'));
+    expect(snapshot).toHaveLength(SNAPSHOT_EVERY_BATCHES);
     const second = await submit(w, 2);
     expect(second.earlier).toBe(SNAPSHOT_EVERY_BATCHES);
-    const resent = w.sent.ids().length - sentFirst - (HAVENOTS.length - SNAPSHOT_EVERY_BATCHES);
-    expect(resent).toBe(0);
-    expect(second.result.submitted).toBe(HAVENOTS.length - SNAPSHOT_EVERY_BATCHES);
-    expect(new Set(w.sent.ids()).size).toBe(HAVENOTS.length);
+    // The re-run sends exactly the havenots the snapshot lacks: the batches after it, resent, and nothing of the snapshot's.
+    const resent = w.sent.ids().slice(sentFirst);
+    expect(sorted(resent)).toEqual(sorted(HAVENOTS.filter((id) => !snapshot.includes(id))));
+    expect(resent).toHaveLength(HAVENOTS.length - SNAPSHOT_EVERY_BATCHES);
   });
 
   it('stops sending when a snapshot cannot be uploaded, and still leaves the ledger', async () => {
@@ -334,7 +360,7 @@ describe('submit across attempts: each id once', () => {
     expect([p.plan.havenots, p.plan.earlierSubmitted, p.plan.toSubmit, p.plan.sourceRun, p.plan.processedSince]).toEqual([HAVENOTS.length, HAVENOTS.length, 0, 10, 0]);
     expect(later.names()).toEqual(['havenots', 'to-submit']);
     // Without a store to check against, nothing is planned.
-    await expect(planJob({ out: await out(), fromRun: 10, max: 10_000, allowMany: false }, w.ctx(1), w.deps(w.artifacts.view({ runId: 12 })))).rejects.toThrow(/fromRun|from-run|checked against the store again/);
+    await expect(planJob({ out: await out(), fromRun: 10, max: 10_000, allowMany: false }, w.ctx(1), w.deps(w.artifacts.view({ runId: 12 })))).rejects.toThrow(/^from-run: the earlier run's havenots are checked against the store again before anything is sent: give bucket$/);
   });
 
   it('two resubmits of one dry run send each crash once: the second finds in the store what the first got processed', async () => {
@@ -352,5 +378,28 @@ describe('submit across attempts: each id once', () => {
     expect([p.plan.processedSince, p.plan.toSubmit]).toEqual([40, HAVENOTS.length - 40]);
     expect(p.plan.byDate[DATES[0]]).toMatchObject({ listed: 120 });
     expect(idLines(second.text('to-submit', 'to-submit.txt'))).toEqual(sorted(HAVENOTS.slice(40)));
+    // The hour chart counts the havenots still planned, not those processed since.
+    const total = Object.values(p.plan.hours).flatMap((h) => Object.values(h)).reduce((a, b) => a + b, 0);
+    expect(total).toBe(HAVENOTS.length - 40);
+  });
+
+  it('an unexpected failure part way (not a stop the API asked for) still uploads the ledger: the re-run sends only the rest', async () => {
+    const w = world();
+    await planned(w);
+    let calls = 0;
+    const failing = (a: MemoryArtifacts = w.artifacts): PipelineDeps => ({
+      ...w.deps(a),
+      api: () => {
+        const api = recordingApi(w.sent);
+        return { ...api, submit: (ids) => (++calls > 3 ? Promise.reject(new TypeError('the API client broke')) : api.submit(ids)) };
+      },
+    });
+    await expect(submitJob({ reprocess: { out: await out(), batchSize: 4, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(1), failing())).rejects.toThrow(/the API client broke/);
+    const first = w.sent.ids();
+    expect(first).toHaveLength(12);
+    expect(sorted(idLines(w.artifacts.text('reprocessed-1', 'reprocessed.txt')))).toEqual(sorted(first));
+    await submit(w, 2);
+    const rest = w.sent.ids().slice(first.length);
+    expect(sorted(rest)).toEqual(sorted(HAVENOTS.filter((id) => !first.includes(id))));
   });
 });
