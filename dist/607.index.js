@@ -4123,9 +4123,10 @@ async function planJob(opts, ctx, deps) {
 }
 /**
  * The submit job: sends the plan's `to-submit` ids no ledger holds. Its ledger reaches the run's
- * artifacts however it ends: a snapshot every SNAPSHOT_EVERY_BATCHES batches (replacing the
- * previous one), and the whole ledger when the job ends, interrupted or not. A snapshot that
- * cannot be uploaded stops the sending: the bound on what a lost runner resends must hold.
+ * artifacts as it goes: a snapshot every SNAPSHOT_EVERY_BATCHES batches (replacing the previous
+ * one), and the whole ledger when the job ends, finished, interrupted or failed. A lost runner, or
+ * a final upload that fails, leaves the last snapshot. A snapshot that cannot be uploaded stops
+ * the sending: the bound on what a re-run resends must hold.
  */
 async function submitJob(opts, ctx, deps) {
     const { artifacts } = deps;
