@@ -3614,19 +3614,23 @@ function slicesFor(layout, date) {
         to: i === 15 ? undefined : prefix + list_HEX[i + 1],
     }));
 }
-/** Every raw crash saved on the dates, sorted and unique, into uuids.txt and chunk files. */
-async function runList(opts, deps) {
+/**
+ * Lists every raw crash of the dates, in parallel slices, all pages of each, and hands each
+ * crash id (with its saved time, when the store gave one) to `onCrash`, in no particular order.
+ * Keys that are not crash ids and crashes outside since/until are counted, not handed on. A
+ * listing that fails after its retries (or at once: no bucket, no permission) throws a RunError.
+ * The one walk both `list` (id files) and `scan` (counts per hour) are made of.
+ */
+async function walkRawCrashes(opts, deps, onCrash) {
     const { store, reporter } = deps;
     const clock = deps.clock ?? systemClock;
-    const t0 = clock.now();
     const slices = opts.dates.flatMap((d) => slicesFor(opts.layout, d));
     const counts = new Map(opts.dates.map((date) => [date, { date, listed: 0, junk: 0, outsideWindow: 0 }]));
-    // Packed, 16 bytes an id: a month is ~11 M of them.
-    const ids = new PackedIdList();
     let requests = 0;
     let retries = 0;
     let done = 0;
-    const task = reporter.start(`list ${opts.dates.length} date(s), ${opts.layout}`, slices.length);
+    let listed = 0;
+    const task = reporter.start(opts.label ?? `list ${opts.dates.length} date(s), ${opts.layout}`, slices.length);
     const listSlice = async (slice) => {
         const c = counts.get(slice.date);
         const from = opts.since === undefined ? -Infinity : dayTime(slice.date, opts.since);
@@ -3655,10 +3659,11 @@ async function runList(opts, deps) {
                     continue;
                 }
                 c.listed++;
-                ids.push(id);
+                listed++;
+                onCrash(id, o.savedAt, slice.date);
             }
         } while (token);
-        task.update(++done, { ids: ids.size });
+        task.update(++done, { ids: listed });
     };
     try {
         await forEachPooled(slices, opts.concurrency ?? (opts.layout === 'v2' ? 64 : 16), listSlice);
@@ -3672,8 +3677,18 @@ async function runList(opts, deps) {
     finally {
         task.stop();
     }
+    return { dates: [...counts.values()], requests, retries };
+}
+/** Every raw crash saved on the dates, sorted and unique, into uuids.txt and chunk files. */
+async function runList(opts, deps) {
+    const { store, reporter } = deps;
+    const clock = deps.clock ?? systemClock;
+    const t0 = clock.now();
+    // Packed, 16 bytes an id: a month is ~11 M of them.
+    const ids = new PackedIdList();
+    const walk = await walkRawCrashes(opts, deps, (id) => ids.push(id));
     ids.sortUnique();
-    const hint = eraHint([...counts.values()], opts.layout, store.kind);
+    const hint = eraHint(walk.dates, opts.layout, store.kind);
     if (hint)
         reporter.warn(hint);
     const plan = planChunks(ids.size, opts.chunkSize, opts.maxChunks);
@@ -3681,16 +3696,15 @@ async function runList(opts, deps) {
         reporter.warn(`chunk size raised from ${plan.requested} to ${plan.chunkSize} so that ${ids.size} ids make at most ${plan.maxChunks} chunks`);
     }
     await writeOutputs(opts.out, ids, plan);
-    const dates = [...counts.values()];
     return {
         total: ids.size,
-        junk: dates.reduce((s, d) => s + d.junk, 0),
-        outsideWindow: dates.reduce((s, d) => s + d.outsideWindow, 0),
-        dates,
+        junk: walk.dates.reduce((s, d) => s + d.junk, 0),
+        outsideWindow: walk.dates.reduce((s, d) => s + d.outsideWindow, 0),
+        dates: walk.dates,
         plan,
         uuidsFile: (0,external_node_path_.join)(opts.out, 'uuids.txt'),
-        requests,
-        retries,
+        requests: walk.requests,
+        retries: walk.retries,
         elapsedMs: clock.now() - t0,
     };
 }

@@ -13,20 +13,11 @@ import type { Reporter } from '../core/progress.ts';
 import { LIST_RETRY, withRetries, type RetryPolicy } from '../core/retry.ts';
 import { StoreError, type ObjectStore, type StoreKind } from '../ports/store.ts';
 
-export interface ListOptions {
-  dates: string[];
-  layout: Layout;
+export interface ListOptions extends WalkOptions {
   chunkSize: number;
   /** The most chunks to write (a matrix's job limit); the chunk size is raised to stay within it. */
   maxChunks?: number;
-  /** Minutes after midnight UTC; keep objects saved at or after this time on each date. */
-  since?: number;
-  /** Minutes after midnight UTC; keep objects saved up to the end of this minute on each date. */
-  until?: number;
   out: string;
-  /** Listing requests in flight. */
-  concurrency?: number;
-  policy?: RetryPolicy;
 }
 
 export interface ListDeps {
@@ -83,19 +74,48 @@ export function slicesFor(layout: Layout, date: string): Slice[] {
   }));
 }
 
-/** Every raw crash saved on the dates, sorted and unique, into uuids.txt and chunk files. */
-export async function runList(opts: ListOptions, deps: ListDeps): Promise<ListResult> {
+/** What walkRawCrashes needs: which dates, which layout, which part of each day. */
+export interface WalkOptions {
+  dates: string[];
+  layout: Layout;
+  /** Minutes after midnight UTC; keep objects saved at or after this time on each date. */
+  since?: number;
+  /** Minutes after midnight UTC; keep objects saved up to the end of this minute on each date. */
+  until?: number;
+  /** Listing requests in flight. */
+  concurrency?: number;
+  policy?: RetryPolicy;
+  /** The progress bar's label. */
+  label?: string;
+}
+
+export interface WalkResult {
+  dates: DateCount[];
+  requests: number;
+  retries: number;
+}
+
+/**
+ * Lists every raw crash of the dates, in parallel slices, all pages of each, and hands each
+ * crash id (with its saved time, when the store gave one) to `onCrash`, in no particular order.
+ * Keys that are not crash ids and crashes outside since/until are counted, not handed on. A
+ * listing that fails after its retries (or at once: no bucket, no permission) throws a RunError.
+ * The one walk both `list` (id files) and `scan` (counts per hour) are made of.
+ */
+export async function walkRawCrashes(
+  opts: WalkOptions,
+  deps: ListDeps,
+  onCrash: (id: string, savedAt: number | undefined, date: string) => void,
+): Promise<WalkResult> {
   const { store, reporter } = deps;
   const clock = deps.clock ?? systemClock;
-  const t0 = clock.now();
   const slices = opts.dates.flatMap((d) => slicesFor(opts.layout, d));
   const counts = new Map<string, DateCount>(opts.dates.map((date) => [date, { date, listed: 0, junk: 0, outsideWindow: 0 }]));
-  // Packed, 16 bytes an id: a month is ~11 M of them.
-  const ids = new PackedIdList();
   let requests = 0;
   let retries = 0;
   let done = 0;
-  const task = reporter.start(`list ${opts.dates.length} date(s), ${opts.layout}`, slices.length);
+  let listed = 0;
+  const task = reporter.start(opts.label ?? `list ${opts.dates.length} date(s), ${opts.layout}`, slices.length);
 
   const listSlice = async (slice: Slice) => {
     const c = counts.get(slice.date)!;
@@ -128,10 +148,11 @@ export async function runList(opts: ListOptions, deps: ListDeps): Promise<ListRe
           continue;
         }
         c.listed++;
-        ids.push(id);
+        listed++;
+        onCrash(id, o.savedAt, slice.date);
       }
     } while (token);
-    task.update(++done, { ids: ids.size });
+    task.update(++done, { ids: listed });
   };
 
   try {
@@ -143,25 +164,35 @@ export async function runList(opts: ListOptions, deps: ListDeps): Promise<ListRe
   } finally {
     task.stop();
   }
+  return { dates: [...counts.values()], requests, retries };
+}
+
+/** Every raw crash saved on the dates, sorted and unique, into uuids.txt and chunk files. */
+export async function runList(opts: ListOptions, deps: ListDeps): Promise<ListResult> {
+  const { store, reporter } = deps;
+  const clock = deps.clock ?? systemClock;
+  const t0 = clock.now();
+  // Packed, 16 bytes an id: a month is ~11 M of them.
+  const ids = new PackedIdList();
+  const walk = await walkRawCrashes(opts, deps, (id) => ids.push(id));
 
   ids.sortUnique();
-  const hint = eraHint([...counts.values()], opts.layout, store.kind);
+  const hint = eraHint(walk.dates, opts.layout, store.kind);
   if (hint) reporter.warn(hint);
   const plan = planChunks(ids.size, opts.chunkSize, opts.maxChunks);
   if (plan.requested !== undefined) {
     reporter.warn(`chunk size raised from ${plan.requested} to ${plan.chunkSize} so that ${ids.size} ids make at most ${plan.maxChunks} chunks`);
   }
   await writeOutputs(opts.out, ids, plan);
-  const dates = [...counts.values()];
   return {
     total: ids.size,
-    junk: dates.reduce((s, d) => s + d.junk, 0),
-    outsideWindow: dates.reduce((s, d) => s + d.outsideWindow, 0),
-    dates,
+    junk: walk.dates.reduce((s, d) => s + d.junk, 0),
+    outsideWindow: walk.dates.reduce((s, d) => s + d.outsideWindow, 0),
+    dates: walk.dates,
     plan,
     uuidsFile: join(opts.out, 'uuids.txt'),
-    requests,
-    retries,
+    requests: walk.requests,
+    retries: walk.retries,
     elapsedMs: clock.now() - t0,
   };
 }
