@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { isRetryableApiStatus } from '../core/classify.ts';
 import { redact } from '../core/errors.ts';
 import { API_RETRY, backoffMs, parseRetryAfter, type RetryPolicy } from '../core/retry.ts';
-import { idsPerSearch, searchQuery } from '../core/search.ts';
+import { histogramHours, histogramQuery, idsPerSearch, searchQuery } from '../core/search.ts';
 
 /** An answer of Socorro's API after retries. */
 export interface ApiAnswer {
@@ -19,6 +19,11 @@ export interface SearchAnswer extends ApiAnswer {
   found?: Set<string>;
 }
 
+/** What a date histogram said: searchable crashes per UTC hour (0..23) of the date, when it answered 2xx with one. */
+export interface HistogramAnswer extends ApiAnswer {
+  hours?: number[];
+}
+
 /** What the modes need from Socorro (crash-stats' API). */
 export interface CrashStatsApi {
   /** POSTs one batch to /api/Reprocessing/; answers HTTP and network failures, never throws for them. */
@@ -30,11 +35,18 @@ export interface CrashStatsApi {
   search(crashIds: string[], variant?: number): Promise<SearchAnswer>;
   /** How many ids one search request can take. */
   readonly idsPerSearch: number;
+  /**
+   * Asks /api/SuperSearch/ for the crashes it holds of one date (YYYYMMDD; within since/until,
+   * minutes of the day), per hour of their `date` (see core/search.ts histogramQuery). Answers
+   * failures, never throws for them.
+   */
+  histogram(date: string, window?: { since?: number; until?: number }): Promise<HistogramAnswer>;
   close(): Promise<void>;
 }
 
 export type ReprocessingApi = Pick<CrashStatsApi, 'submit' | 'close'>;
 export type SearchApi = Pick<CrashStatsApi, 'search' | 'idsPerSearch' | 'close'>;
+export type HistogramApi = Pick<CrashStatsApi, 'histogram' | 'close'>;
 
 export type RetryListener = (reason: string, attempt: number, waitMs: number) => void;
 
@@ -152,6 +164,21 @@ export function socorroApi(opts: ApiOptions): CrashStatsApi {
       } catch {
         return { status: 0, body: a.body.slice(0, 200), error: 'the search answer was not JSON' };
       }
+    },
+    async histogram(date, window) {
+      const url = new URL(superSearch);
+      url.search = histogramQuery(date, window);
+      const a: HistogramAnswer = await call('GET', url, { accept: 'application/json' });
+      if (a.status < 200 || a.status >= 300) return a;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(a.body);
+      } catch {
+        return { status: 0, body: a.body.slice(0, 200), error: 'the search answer was not JSON' };
+      }
+      const hours = histogramHours(parsed, date);
+      if (!hours) return { status: 0, body: a.body.slice(0, 200), error: 'the search answer had no date histogram (facets.histogram_date)' };
+      return { status: a.status, body: '', hours };
     },
     async close() {
       if (lazy) await (await lazy).close();
