@@ -38,6 +38,8 @@ export type OptionName =
   | 'fromRun'
   | 'tokenPresent'
   | 'maxDates'
+  | 'minMissing'
+  | 'minShare'
   | 'out';
 
 /** How an adapter names an option in messages; undefined when it has no such option. */
