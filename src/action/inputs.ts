@@ -38,6 +38,8 @@ export const INPUTS: Partial<Record<OptionName, string>> = {
   fromRun: 'from-run',
   tokenPresent: 'token-present',
   maxDates: 'max-dates',
+  minMissing: 'min-missing',
+  minShare: 'min-share',
   out: 'out',
 };
 
