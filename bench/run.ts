@@ -2,7 +2,7 @@
  * `npm run bench`: the tool's cost against the store's, as ratios measured side by side in one
  * run on the same local server. See bench/README.md for what each row measures and why.
  *
- *   node bench/run.ts [--quick] [--rows 1,2,3,4,5,6,7,8] [--servers s3rver,rgw,gcs] [--reps N]
+ *   node bench/run.ts [--quick] [--rows 1,2,3,4,5,6,7,8,9] [--servers s3rver,rgw,gcs] [--reps N]
  *                     [--cli auto|dist|src] [--json FILE]
  *
  * --rows takes row numbers (3: 3a, 3b and 3c) or row ids (1b, 3c, 5c).
@@ -17,6 +17,7 @@ import { processedCrashKey } from '../src/core/layouts.ts';
 import { makeCrashId, rawCrashKey, seededBytes } from '../src/demo/crashes.ts';
 import { startSocorroApi, type FaultPlan } from '../src/demo/socorro-api.ts';
 import { chooseCli, type CliChoice } from './lib/cli.ts';
+import { scanBench } from './scan.ts';
 import { runNode, startLineChild, type ChildRun, type LineChild } from './lib/proc.ts';
 import { startGcsBench, startHeadStub, startRgwBench, startS3rverBench, type BenchServer } from './lib/servers.ts';
 
@@ -35,7 +36,7 @@ const option = (name: string, dflt: string) => {
   return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
 };
 const QUICK = flag('quick');
-const ROWS = new Set(option('rows', '1,2,3,4,5,6,7,8').split(','));
+const ROWS = new Set(option('rows', '1,2,3,4,5,6,7,8,9').split(','));
 const SERVERS = new Set(option('servers', 's3rver,rgw,gcs').split(','));
 /** Whether a row runs: its id (1b) or its number (1: rows 1 and 1b) was asked for. */
 const want = (id: string) => ROWS.has(id) || ROWS.has(id.replace(/[a-z]+$/, ''));
@@ -942,6 +943,29 @@ async function row6() {
   });
 }
 
+// ---------------------------------------------------------------- row 9: scan
+
+/** scan of a 1 M-crash month against a full check --search of it (bench/scan.ts). */
+async function row9() {
+  const r = await scanBench({ cli, say });
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  add({
+    row: '9 scan ÷ check --search (requests)',
+    server: 'gcs + SuperSearch stand-in',
+    workload: `${n(r.crashes)} crashes, ${r.dates} dates, ${r.planted.length} planted windows`,
+    tool: `${n(r.scan.requests)} requests (${n(r.scan.listRequests)} list + ${r.scan.searchRequests} search), ${(r.scan.wallMs / 1000).toFixed(1)} s`,
+    baseline: `${n(r.check.requests)} requests (${n(r.check.heads)} HEAD + ${n(r.check.searches)} search + ${n(r.check.listRequests)} list), ~${(r.check.wallMsEstimate / 60_000).toFixed(1)} min`,
+    ratio: `1/${n(r.ratio)}`,
+    goal: '≤ 1/500, the planted windows exactly',
+    pass: r.ratio >= 500 && r.exact,
+    note:
+      `windows found ${r.exact ? 'exactly the planted' : `${r.found.join(', ')} (planted ${r.planted.join(', ')})`}; scan peak RSS ${r.scan.maxRssMb.toFixed(0)} MB; ` +
+      `check's wall is measured on one date (${r.sample.date}, ${n(r.sample.crashes)} crashes: list ${(r.sample.listMs / 1000).toFixed(1)} s + check --search ${(r.sample.checkMs / 1000).toFixed(1)} s, ` +
+      `${n(r.sample.heads)} HEADs, ${r.sample.searches} searches, ${n(r.sample.havenots)} havenots against scan's ${n(r.sample.scanMissing)} missing) and scaled by crashes; ` +
+      `seeded in the servers' memory (no HTTP PUT) in ${(r.seedMs.gcs / 1000).toFixed(1)} s + ${(r.seedMs.index / 1000).toFixed(1)} s`,
+  });
+}
+
 // ---------------------------------------------------------------- main
 
 const uptime = () => {
@@ -1032,6 +1056,10 @@ try {
   if (want('8')) {
     say(`row 8: signature cost (load ${uptime()})`);
     await row8();
+  }
+  if (want('9') && SERVERS.has('gcs')) {
+    say(`row 9: scan of a 1 M-crash month vs check --search (load ${uptime()})`);
+    await row9();
   }
 } finally {
   for (const s of servers) await s.close().catch(() => {});

@@ -5,6 +5,10 @@
  * JSON line:
  *
  *   {"op":"seed","bucket":B,"keys":[…]}          creates B and puts each key (body '{}') in process
+ *   {"op":"seedWorld","bucket":B,"world":{…},"processedOn":D?}
+ *                                                 creates B and puts a scan world's raw crashes (src/demo/scan-world.ts)
+ *                                                 at their saved times, in process; with processedOn, the processed crashes
+ *                                                 of date D too (those no outage took)
  *   {"op":"latency","ms":N}                       setLatency
  *   {"op":"rateLimit","limit":{perSecond,burst?,scope?}|null,"status":429|503}
  *   {"op":"counts"} / {"op":"reset"}              counts() / resetStats()
@@ -19,6 +23,8 @@
  */
 import { createInterface } from 'node:readline';
 import { startGcsServer, type GcsRateLimit, type GcsServer } from '../../src/demo/gcs-server.ts';
+import { processedCrashKey } from '../../src/core/layouts.ts';
+import { forEachWorldCrash, type ScanWorldOptions } from '../../src/demo/scan-world.ts';
 
 const BODY = Buffer.from('{}');
 const buckets = new Set<string>();
@@ -74,6 +80,20 @@ rl.on('line', (line) => {
           buckets.add(bucket);
           for (const k of cmd.keys as string[]) server.put(bucket, k, BODY);
           return reply({ ok: true, objects: server.list(bucket).length });
+        }
+        case 'seedWorld': {
+          const bucket = cmd.bucket as string;
+          server.createBucket(bucket);
+          buckets.add(bucket);
+          const on = cmd.processedOn as string | undefined;
+          const t0 = performance.now();
+          const totals = forEachWorldCrash(cmd.world as ScanWorldOptions, (c) => {
+            server.put(bucket, c.key, BODY, { updated: new Date(c.savedAt) });
+            if (on && c.key.includes(`/${on}/`) && !c.inOutage) server.put(bucket, processedCrashKey(c.id), BODY);
+          });
+          // The first listing sorts the names: done here, so no measured run pays for it.
+          const objects = server.list(bucket).length;
+          return reply({ ok: true, objects, ...totals, seedMs: performance.now() - t0 });
         }
         case 'latency':
           latency = cmd.ms as number;

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
 import type { GcsCounts, GcsRateLimit } from '../../src/demo/gcs-server.ts';
+import type { ScanWorldOptions } from '../../src/demo/scan-world.ts';
 import { createBucket, putObjects, s3Client } from '../../src/demo/s3.ts';
 import { forEachPooled } from '../../src/core/pool.ts';
 import { startLineChild } from './proc.ts';
@@ -207,6 +208,8 @@ export interface GcsControl {
    */
   sample(): Promise<void>;
   window(): Promise<{ passed: number; inSpan: number; spanMs: number }>;
+  /** Puts a scan world (src/demo/scan-world.ts) into a bucket in the server's process, no HTTP; see bench/children/gcs-server.ts. */
+  seedWorld(bucket: string, world: ScanWorldOptions, processedOn?: string): Promise<{ objects: number; crashes: number; missing: number; noise: number; seedMs: number }>;
 }
 
 /**
@@ -269,6 +272,7 @@ export async function startGcsBench(): Promise<BenchServer> {
       await ask({ op: 'sample', every: 10 });
     },
     window: () => ask<{ passed: number; inSpan: number; spanMs: number }>({ op: 'window' }),
+    seedWorld: (bucket, world, processedOn) => ask({ op: 'seedWorld', bucket, world, processedOn }),
   };
   return server;
 }

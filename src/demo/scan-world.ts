@@ -41,6 +41,8 @@ export interface WorldCrash {
   savedAt: number;
   /** Whether search has it. */
   searchable: boolean;
+  /** Whether it fell in an outage (the processor never got it: no processed crash either). */
+  inOutage: boolean;
 }
 
 export interface WorldTotals {
@@ -88,7 +90,7 @@ export function forEachWorldCrash(opts: ScanWorldOptions, each: (c: WorldCrash) 
         }
         if (!searchable) totals.missing++;
         totals.crashes++;
-        each({ id, key: rawCrashKey('v1', id), receivedAt, savedAt, searchable });
+        each({ id, key: rawCrashKey('v1', id), receivedAt, savedAt, searchable, inOutage: span !== undefined && !searchable });
       }
     }
   }
