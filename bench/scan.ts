@@ -10,7 +10,7 @@
  * date of the world (list + check --search, the date with the whole-hour outage) and scaled by
  * crashes, which the note says.
  *
- *   node bench/scan.ts [--per-hour N] [--dates N] [--cli auto|dist|src] [--json FILE]
+ *   node bench/scan.ts [--per-hour N] [--dates N] [--cli auto|dist|src] [--json FILE] [--show] (--show: scan's report too)
  */
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,7 +57,7 @@ export function benchWorld(perHour: number, nDates: number, now = Date.now()): {
   return { world: { dates, perHour, seed: 2026, noisePerHour: 4, outages }, outages };
 }
 
-export async function scanBench(opts: { cli: CliChoice; perHour?: number; dates?: number; say?: (s: string) => void }): Promise<ScanBench> {
+export async function scanBench(opts: { cli: CliChoice; perHour?: number; dates?: number; say?: (s: string) => void; showReport?: boolean }): Promise<ScanBench> {
   const say = opts.say ?? ((s: string) => process.stderr.write(s + '\n'));
   const { world, outages } = benchWorld(opts.perHour ?? 1400, opts.dates ?? 30);
   const sampleDate = outages[0].date;
@@ -100,6 +100,7 @@ export async function scanBench(opts: { cli: CliChoice; perHour?: number; dates?
     const planted = plantedWindows(outages).map((w) => `${w.date} ${w.hours}`);
     const found = doc.windows.map((w) => `${w.date} ${w.hours}`);
     const scanRequests = after.all - before.all + (after.searches - before.searches);
+    if (opts.showReport) say(scan.stdout);
     say(`  scan: exit ${scan.code}, ${(scan.wallMs / 1000).toFixed(1)}s, peak RSS ${scan.maxRssMb.toFixed(0)} MB, ${after.list - before.list} list + ${after.searches - before.searches} search requests; windows ${found.join(', ')}`);
 
     // A full check's requests, exactly: the listing of every date, a HEAD a crash, the searches.
@@ -163,7 +164,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const say = (s: string) => process.stderr.write(s + '\n');
   const cli = await chooseCli(ROOT, option('cli', 'auto'), say);
-  const r = await scanBench({ cli, perHour: Number(option('per-hour', '1400')), dates: Number(option('dates', '30')), say });
+  const r = await scanBench({ cli, perHour: Number(option('per-hour', '1400')), dates: Number(option('dates', '30')), say, showReport: argv.includes('--show') });
   say(`scan ${r.scan.requests} requests, ${(r.scan.wallMs / 1000).toFixed(1)}s; check --search ${r.check.requests} requests (1/${Math.round(r.ratio)}), ~${(r.check.wallMsEstimate / 60_000).toFixed(1)} min; windows ${r.exact ? 'exact' : 'WRONG'}`);
   const json = option('json', '');
   if (json) await (await import('node:fs/promises')).writeFile(json, JSON.stringify(r, null, 2));
