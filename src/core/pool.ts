@@ -83,6 +83,63 @@ export function forEachPooled<T>(
 }
 
 /**
+ * Like forEachPooled, over a queue that `work` may add to (`more`): a listing that finds a slice
+ * denser than one walk can page through quickly hands back the rest of it in pieces. Items run
+ * in the order they were queued; it ends when the queue is empty and nothing is in flight, or at
+ * the first failure (after the items in flight, which may no longer add any).
+ */
+export function forEachQueued<T>(initial: Iterable<T>, concurrency: number, work: (item: T, more: (items: T[]) => void) => Promise<void>): Promise<void> {
+  const queue: T[] = [...initial];
+  let head = 0;
+  const width = Math.max(1, Math.floor(concurrency));
+  let active = 0;
+  let failed = false;
+  let failure: unknown;
+  return new Promise<void>((resolve, reject) => {
+    const more = (items: T[]) => {
+      if (failed) return;
+      for (const x of items) queue.push(x);
+      widen();
+    };
+    const settle = () => {
+      if (active > 0 || (!failed && head < queue.length)) return;
+      if (failed) reject(failure instanceof Error ? failure : new Error(String(failure)));
+      else resolve();
+    };
+    const lane = async () => {
+      active++;
+      try {
+        while (!failed && head < queue.length) {
+          const item = queue[head];
+          // Let go of what was taken: a month's walk queues thousands of slices.
+          queue[head++] = undefined as T;
+          if (head > 1024 && head * 2 > queue.length) {
+            queue.splice(0, head);
+            head = 0;
+          }
+          try {
+            await work(item, more);
+          } catch (err) {
+            if (!failed) {
+              failed = true;
+              failure = err;
+            }
+          }
+        }
+      } finally {
+        active--;
+        settle();
+      }
+    };
+    const widen = () => {
+      while (active < width && !failed && head < queue.length) void lane();
+    };
+    widen();
+    settle();
+  });
+}
+
+/**
  * Additive-increase / multiplicative-decrease on the pool's width: S3 answers SlowDown per
  * prefix, and every check job shares `v1/processed_crash/`, so backing off is the only way
  * to finish instead of burning retries.
