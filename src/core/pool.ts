@@ -143,19 +143,26 @@ export function forEachQueued<T>(initial: Iterable<T>, concurrency: number, work
  * Additive-increase / multiplicative-decrease on the pool's width: S3 answers SlowDown per
  * prefix, and every check job shares `v1/processed_crash/`, so backing off is the only way
  * to finish instead of burning retries.
+ *
+ * It starts narrow and doubles the width every round trip (one more lane per success) until the
+ * first throttle or the maximum, as TCP's slow start does: eight or sixteen jobs starting at
+ * once at their full width would send thousands of requests into a limit of a few hundred a
+ * second, and the ids throttled in that storm would carry long backoffs into the rest of the run.
  */
 export class Aimd {
   private limit: number;
-  private lastCut = 0;
+  private lastCut = -Infinity;
+  private slowStart = true;
   readonly max: number;
   readonly min: number;
   private readonly apply: (n: number) => void;
   private readonly now: () => number;
 
-  constructor(max: number, apply: (n: number) => void, opts: { min?: number; now?: () => number } = {}) {
+  constructor(max: number, apply: (n: number) => void, opts: { min?: number; initial?: number; now?: () => number } = {}) {
     this.max = max;
     this.min = opts.min ?? 1;
-    this.limit = max;
+    this.limit = Math.max(this.min, Math.min(max, opts.initial ?? max));
+    this.slowStart = this.limit < max;
     this.apply = apply;
     this.now = opts.now ?? Date.now;
   }
@@ -167,12 +174,13 @@ export class Aimd {
   success(): void {
     if (this.limit >= this.max) return;
     const before = Math.floor(this.limit);
-    this.limit = Math.min(this.max, this.limit + 1 / Math.max(1, this.limit));
+    this.limit = Math.min(this.max, this.limit + (this.slowStart ? 1 : 1 / Math.max(1, this.limit)));
     if (Math.floor(this.limit) !== before) this.apply(Math.floor(this.limit));
   }
 
   /** One cut per 200 ms: a burst of in-flight SlowDowns is one signal, not fifty. */
   throttled(): void {
+    this.slowStart = false;
     const now = this.now();
     if (now - this.lastCut < 200) return;
     this.lastCut = now;
