@@ -10,6 +10,7 @@
  *                                                 at their saved times, in process; with processedOn, the processed crashes
  *                                                 of date D too (those no outage took)
  *   {"op":"latency","ms":N}                       setLatency
+ *   {"op":"pageLimit","n":N|null}                 setPageLimit (no list page holds more than N)
  *   {"op":"rateLimit","limit":{perSecond,burst?,scope?}|null,"status":429|503}
  *   {"op":"counts"} / {"op":"reset"}              counts() / resetStats()
  *   {"op":"tokens"}                               bearer tokens seen since start (0: no credentials leaked)
@@ -30,13 +31,14 @@ const BODY = Buffer.from('{}');
 const buckets = new Set<string>();
 let status: 429 | 503 = 429;
 let latency = 0;
+let pageLimit: number | undefined;
 /** Tokens seen by servers this one replaced. */
 let tokensBefore = 0;
 let server: GcsServer = await startGcsServer({ auth: 'none' });
 
 /** A server answering `next` above the rate limit, with the objects of the current one. */
 async function restart(next: 429 | 503): Promise<void> {
-  const fresh = await startGcsServer({ auth: 'none', throttleStatus: next, latencyMs: latency });
+  const fresh = await startGcsServer({ auth: 'none', throttleStatus: next, latencyMs: latency, pageLimit });
   for (const b of buckets) {
     fresh.createBucket(b);
     for (const name of server.list(b)) {
@@ -98,6 +100,10 @@ rl.on('line', (line) => {
         case 'latency':
           latency = cmd.ms as number;
           server.setLatency(latency);
+          return reply({ ok: true });
+        case 'pageLimit':
+          pageLimit = (cmd.n as number | null) ?? undefined;
+          server.setPageLimit(pageLimit);
           return reply({ ok: true });
         case 'rateLimit': {
           const want = (cmd.status as 429 | 503 | undefined) ?? status;
