@@ -5,7 +5,7 @@ import { systemClock } from '../core/clock.ts';
 import { dayTime } from '../core/dates.ts';
 import { RunError } from '../core/errors.ts';
 import { hourChart, type HourCounts } from '../core/hours.ts';
-import { RateLimiter } from '../core/rate-limit.ts';
+import { paced, RateLimiter } from '../core/rate-limit.ts';
 import { idsPerSearch } from '../core/search.ts';
 import { forEachPooled } from '../core/pool.ts';
 import type { HistogramApi } from '../ports/socorro-api.ts';
@@ -163,9 +163,12 @@ export async function runScan(opts: ScanOptions, deps: ScanDeps): Promise<ScanRe
   let searchRequests = 0;
   const searchTask = reporter.start('search: crashes per hour', opts.dates.length);
   const searches = forEachPooled(opts.dates, SEARCHES_IN_FLIGHT, async (date) => {
-    await limiter.take();
-    searchRequests++;
-    const a = await deps.searchApi.histogram(date, { since: opts.since, until: opts.until });
+    const send = () => {
+      searchRequests++;
+      return deps.searchApi.histogram(date, { since: opts.since, until: opts.until });
+    };
+    // No signal: paced then always sends, and answers.
+    const a = (await paced(limiter, send))!;
     if (classifySearch(a.status) === 'answered' && a.hours) {
       searchable.set(date, a.hours);
       searchTask.update(searchable.size);

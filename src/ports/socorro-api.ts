@@ -12,6 +12,8 @@ export interface ApiAnswer {
   body: string;
   /** The transport error when status is 0. */
   error?: string;
+  /** A 429's Retry-After, in ms, when it sent one. */
+  retryAfterMs?: number;
 }
 
 /** What a search said: the ids it found among those asked, when it answered 2xx with hits. */
@@ -107,6 +109,9 @@ export function socorroApi(opts: ApiOptions): CrashStatsApi {
       retry(err, ctx, cb) {
         const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> };
         const attempt = ctx.state.counter;
+        // A search's 429 goes back to the mode's pace (core/rate-limit.ts), which holds every
+        // request until the window ends: retried here, each request would probe the spent window.
+        if (e.statusCode === 429 && String(ctx.opts.path).startsWith(superSearch.pathname)) return cb(err);
         const transient = e.statusCode ? isRetryableApiStatus(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
         if (!transient || attempt >= policy.attempts || opts.signal?.aborted) return cb(err);
         const wait = backoffMs(policy, attempt, parseRetryAfter(e.headers?.['retry-after'], Date.now()));
@@ -136,7 +141,12 @@ export function socorroApi(opts: ApiOptions): CrashStatsApi {
       const res = await (await dispatcher()).request({ origin: url.origin, path: url.pathname + url.search, method, headers: headers(extraHeaders), body });
       const text = await res.body.text();
       const ok = res.statusCode >= 200 && res.statusCode < 300;
-      return { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
+      const answer: ApiAnswer = { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
+      if (res.statusCode === 429) {
+        const after = parseRetryAfter(res.headers['retry-after'], Date.now());
+        if (after !== undefined) answer.retryAfterMs = after;
+      }
+      return answer;
     } catch (err) {
       const e = err as Error & { statusCode?: number; code?: string };
       if (typeof e.statusCode === 'number') return { status: e.statusCode, body: hide(e.message) };
