@@ -31,7 +31,7 @@
  * with loopback URLs. `startEgressGuard` is a refusing proxy that catches (and records) any
  * request Google's libraries try to make off loopback.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -43,7 +43,29 @@ export interface IssuedToken {
   expiresAt: Date;
   /** Service account email, or the federated principal://… of the GitHub subject. */
   principal: string;
-  via: 'sts' | 'impersonation' | 'metadata';
+  via: 'sts' | 'impersonation' | 'metadata' | 'jwt-bearer' | 'refresh-token';
+}
+
+/** A service-account key file, as `gcloud iam service-accounts keys create` writes it. */
+export interface ServiceAccountKeyJson {
+  type: 'service_account';
+  project_id: string;
+  private_key_id: string;
+  private_key: string;
+  client_email: string;
+  client_id: string;
+  auth_uri: string;
+  token_uri: string;
+  [k: string]: string;
+}
+
+/** gcloud's ADC file after `gcloud auth application-default login`. */
+export interface AuthorizedUserJson {
+  type: 'authorized_user';
+  client_id: string;
+  client_secret: string;
+  refresh_token: string;
+  [k: string]: string;
 }
 
 export interface TokenServiceOptions {
@@ -80,6 +102,9 @@ export interface TokenServiceCounts {
   /** Other metadata reads (the probe, project-id, email…). */
   metadataOther: number;
   resourceManager: number;
+  /** Google OAuth 2.0 token endpoint (POST /token): JWT bearer and refresh-token grants answered 200, and refused. */
+  oauth: number;
+  oauthRejected: number;
 }
 
 export interface TokenService {
@@ -103,8 +128,22 @@ export interface TokenService {
   requests: Array<{ method: string; path: string; status: number }>;
   setLifetime(seconds: number): void;
   setMetadataEnabled(on: boolean): void;
+  /**
+   * Revokes an access token everywhere: GCS refuses it from now on, and the issuer forgets it
+   * (the metadata server hands out a new one; impersonation refuses it as a source token).
+   */
+  revoke(token: string): void;
+  /** A new key of a service account (which then exists) for the OAuth 2.0 JWT bearer grant. */
+  createServiceAccountKey(email: string): ServiceAccountKeyJson;
+  /** A user's OAuth client and refresh token (the refresh-token grant). */
+  createAuthorizedUser(email: string): AuthorizedUserJson;
+  /** Every request goes here: the loopback port, and the Google front (test/support/google-front.ts). */
+  listener: http.RequestListener;
   close(): Promise<void>;
 }
+
+/** Where Google's OAuth 2.0 token endpoint is (google-auth-library calls it, whatever a file's token_uri says). */
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
 export const DEFAULT_PROVIDER = 'projects/123456789012/locations/global/workloadIdentityPools/github/providers/socorro-reprocess';
 export const DEFAULT_SERVICE_ACCOUNT = 'reprocess@socorro-test.iam.gserviceaccount.com';
@@ -118,6 +157,7 @@ const PROVIDER_RE = /^\/\/iam\.googleapis\.com\/projects\/(\d+)\/locations\/glob
 const IDTOKEN_PATH_RE = /^\/_apis\/distributedtask\/hubs\/Actions\/plans\/[^/]+\/jobs\/[^/]+\/idtoken$/;
 const GENERATE_RE = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/;
 const CRM_RE = /^\/v1\/projects\/([^/]+)$/;
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 const b64url = (v: string | Buffer): string => Buffer.from(v).toString('base64url');
 
@@ -183,11 +223,17 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     metadataTokensIssued: 0,
     metadataOther: 0,
     resourceManager: 0,
+    oauth: 0,
+    oauthRejected: 0,
   };
   let metadataToken: IssuedToken | undefined;
+  const revoked = new Set<string>();
+  /** Service-account keys by email (a JWT names its issuer; Google tries the account's keys). */
+  const saKeys = new Map<string, KeyObject[]>();
+  const users = new Map<string, { email: string; clientId: string; clientSecret: string }>();
 
   const issue = (via: IssuedToken['via'], principal: string, seconds: number): IssuedToken => {
-    const prefix = via === 'sts' ? 'ya29.d.' : 'ya29.c.';
+    const prefix = via === 'sts' ? 'ya29.d.' : via === 'refresh-token' ? 'ya29.a0' : 'ya29.c.';
     const t: IssuedToken = { token: prefix + randomBytes(24).toString('base64url'), expiresAt: expiryAfter(seconds, via === 'impersonation'), principal, via };
     issued.push(t);
     if (via === 'sts') stsTokens.set(t.token, t);
@@ -287,8 +333,10 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
 
   const generateAccessToken = async (req: http.IncomingMessage, email: string): Promise<Reply> => {
     const raw = await readBody(req);
-    const t = stsTokens.get(bearer(req) ?? '');
-    if (!t || t.expiresAt.getTime() <= Date.now()) return unauthenticated();
+    // The source: a federated token (WIF), or a service account's or user's own token.
+    const source = bearer(req) ?? '';
+    const t = stsTokens.get(source) ?? issued.find((i) => i.token === source && i.via !== 'impersonation');
+    if (!t || revoked.has(t.token) || t.expiresAt.getTime() <= Date.now()) return unauthenticated();
     if (!serviceAccounts.has(email)) {
       return apiError(403, "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", 'PERMISSION_DENIED');
     }
@@ -312,7 +360,7 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
         counts.metadataTokenRequests++;
         // One token until it nears expiry (within 5 min, or half its life for short ones).
         const margin = Math.min(300, lifetime / 2) * 1000;
-        if (!metadataToken || metadataToken.expiresAt.getTime() - Date.now() <= margin) {
+        if (!metadataToken || revoked.has(metadataToken.token) || metadataToken.expiresAt.getTime() - Date.now() <= margin) {
           metadataToken = issue('metadata', metaEmail, lifetime);
           counts.metadataTokensIssued++;
         }
@@ -337,7 +385,48 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     }
   };
 
+  /** Google's OAuth 2.0 token endpoint: the JWT bearer grant (a service-account key) and the refresh-token grant (a user). */
+  const oauthToken = async (req: http.IncomingMessage): Promise<Reply> => {
+    const f = new URLSearchParams(await readBody(req));
+    const grant = f.get('grant_type');
+    if (grant === JWT_BEARER) {
+      const parts = (f.get('assertion') ?? '').split('.');
+      let claims: { iss?: string; aud?: string; scope?: string; exp?: number; iat?: number };
+      try {
+        claims = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')) as typeof claims;
+      } catch {
+        return stsError('invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.');
+      }
+      const keys = saKeys.get(claims.iss ?? '') ?? [];
+      const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
+      const sig = Buffer.from(parts[2] ?? '', 'base64url');
+      if (parts.length !== 3 || !keys.some((k) => verify('RSA-SHA256', signed, k, sig))) return stsError('invalid_grant', 'Invalid JWT Signature.');
+      const now = Date.now() / 1000;
+      if (claims.aud !== GOOGLE_TOKEN_URL) return stsError('invalid_grant', 'Invalid JWT: Failed audience check.');
+      if (!claims.exp || !claims.iat || claims.exp <= now || claims.iat > now + 60 || claims.exp - claims.iat > 3600) {
+        return stsError('invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.');
+      }
+      if (!claims.scope) return stsError('invalid_scope', 'Invalid OAuth scope or ID token audience provided.');
+      const t = issue('jwt-bearer', claims.iss!, lifetime);
+      return json(200, { access_token: t.token, expires_in: lifetime, token_type: 'Bearer' });
+    }
+    if (grant === 'refresh_token') {
+      const u = users.get(f.get('refresh_token') ?? '');
+      if (!u) return stsError('invalid_grant', 'Token has been expired or revoked.');
+      if (f.get('client_id') !== u.clientId || f.get('client_secret') !== u.clientSecret) return json(401, { error: 'invalid_client', error_description: 'Unauthorized' });
+      const t = issue('refresh-token', u.email, lifetime);
+      return json(200, { access_token: t.token, expires_in: lifetime, scope: f.get('scope') ?? '', token_type: 'Bearer' });
+    }
+    return stsError('unsupported_grant_type', 'Invalid grant_type: ' + (grant ?? ''));
+  };
+
   const handle = async (req: http.IncomingMessage, path: string, query: URLSearchParams): Promise<Reply> => {
+    if (req.method === 'POST' && path === '/token') {
+      const r = await oauthToken(req);
+      if (r.status === 200) counts.oauth++;
+      else counts.oauthRejected++;
+      return r;
+    }
     if (path.startsWith('/computeMetadata/v1/') || path === '/computeMetadata/v1') return metadata(req, path + (path.endsWith('/') ? '' : '/'));
     if (req.method === 'GET' && IDTOKEN_PATH_RE.test(path)) {
       if (bearer(req) !== requestToken) return json(401, { message: 'Bad credentials' });
@@ -369,7 +458,7 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     return { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } };
   };
 
-  const server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
     const path = qi === -1 ? url : url.slice(0, qi);
@@ -388,7 +477,8 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
         } else req.socket.destroy();
       },
     );
-  });
+  };
+  const server = http.createServer({ keepAliveTimeout: 30_000 }, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -423,6 +513,36 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     setMetadataEnabled(on) {
       metadataEnabled = on;
     },
+    revoke(token) {
+      revoked.add(token);
+      opts.gcsAuth?.revoke(token);
+    },
+    createServiceAccountKey(email) {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      saKeys.set(email, [...(saKeys.get(email) ?? []), publicKey]);
+      const project = /@([^.]+)\./.exec(email)?.[1] ?? 'socorro-test';
+      return {
+        type: 'service_account',
+        project_id: project,
+        private_key_id: randomBytes(20).toString('hex'),
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        client_email: email,
+        client_id: String(100000000000000000000n + BigInt(saKeys.size)),
+        auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+        token_uri: GOOGLE_TOKEN_URL,
+        auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+        client_x509_cert_url: `https://www.googleapis.com/robot/v1/metadata/x509/${encodeURIComponent(email)}`,
+        universe_domain: 'googleapis.com',
+      };
+    },
+    createAuthorizedUser(email) {
+      const clientId = `${randomBytes(6).toString('hex')}.apps.googleusercontent.com`;
+      const clientSecret = `GOCSPX-${randomBytes(12).toString('base64url')}`;
+      const refreshToken = `1//0${randomBytes(30).toString('base64url')}`;
+      users.set(refreshToken, { email, clientId, clientSecret });
+      return { type: 'authorized_user', client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken, universe_domain: 'googleapis.com' };
+    },
+    listener,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
