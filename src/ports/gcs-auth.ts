@@ -35,7 +35,6 @@ const UNKNOWN_EXPIRY_RECHECK_MS = 5 * 60_000;
 
 interface AccessClient {
   getAccessToken(): Promise<{ token?: string | null }>;
-  setCredentials(c: { expiry_date?: number }): void;
   credentials?: { expiry_date?: number | null };
 }
 
@@ -81,8 +80,13 @@ export function adcTokens(opts: { anonymousIfNoFile: boolean; now?: () => number
 
   const fetchToken = async (force: boolean): Promise<string> => {
     try {
+      // After a 401 the client is replaced, not told that its token expired: each credential type
+      // keeps its token and its means of refreshing it its own way (setCredentials drops the
+      // refresh handle of a key, a user, the metadata server or an impersonation; another type
+      // caches tokens where setCredentials never looks). A new client from the same credentials
+      // asks its issuer afresh, whatever the type.
+      if (force) client = undefined;
       const c = await (client ??= makeClient());
-      if (force) c.setCredentials({ expiry_date: 1 }); // the library then asks for a new one
       const { token } = await c.getAccessToken();
       if (!token) throw new CredentialsError('the credentials gave no access token');
       const obtained = now();
