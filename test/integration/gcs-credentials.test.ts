@@ -101,6 +101,24 @@ const cases: Case[] = [
     front: true,
   },
   {
+    name: 'external_account_authorized_user (a workforce identity user; STS refresh-token grant)',
+    env: () => {
+      const u = store.tokens!.createAuthorizedUser(USER);
+      return place('workforce', {
+        type: 'external_account_authorized_user',
+        audience: '//iam.googleapis.com/locations/global/workforcePools/mozilla/providers/sso',
+        refresh_token: u.refresh_token,
+        token_url: `${store.tokens!.url}/v1/oauthtoken`,
+        token_info_url: `${store.tokens!.url}/v1/introspect`,
+        client_id: u.client_id,
+        client_secret: u.client_secret,
+        universe_domain: 'googleapis.com',
+      });
+    },
+    principal: USER,
+    front: false,
+  },
+  {
     name: 'external_account: the GitHub Workload Identity file (url source), direct',
     env: async () => {
       const env = await place('wif');

@@ -413,7 +413,10 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     if (grant === 'refresh_token') {
       const u = users.get(f.get('refresh_token') ?? '');
       if (!u) return stsError('invalid_grant', 'Token has been expired or revoked.');
-      if (f.get('client_id') !== u.clientId || f.get('client_secret') !== u.clientSecret) return json(401, { error: 'invalid_client', error_description: 'Unauthorized' });
+      // The client in the form (Google OAuth) or as HTTP Basic (STS, for a workforce user).
+      const basic = /^Basic (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+      const [id, secret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [f.get('client_id'), f.get('client_secret')];
+      if (id !== u.clientId || secret !== u.clientSecret) return json(401, { error: 'invalid_client', error_description: 'Unauthorized' });
       const t = issue('refresh-token', u.email, lifetime);
       return json(200, { access_token: t.token, expires_in: lifetime, scope: f.get('scope') ?? '', token_type: 'Bearer' });
     }
@@ -421,7 +424,7 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
   };
 
   const handle = async (req: http.IncomingMessage, path: string, query: URLSearchParams): Promise<Reply> => {
-    if (req.method === 'POST' && path === '/token') {
+    if (req.method === 'POST' && (path === '/token' || path === '/v1/oauthtoken')) {
       const r = await oauthToken(req);
       if (r.status === 200) counts.oauth++;
       else counts.oauthRejected++;
