@@ -53,14 +53,15 @@ export function hasCredentialFile(env: NodeJS.ProcessEnv): boolean {
  * Tokens from Application Default Credentials: the file in GOOGLE_APPLICATION_CREDENTIALS (a
  * service-account key, the external_account file google-github-actions/auth writes for Workload
  * Identity Federation, an authorized user), gcloud's ADC file, or the metadata server. With
- * `anonymousIfNoFile` (an emulator) and no credential file, requests go without Authorization.
+ * `anonymousIfNoFile` (an emulator) and no credential file, or with `anonymous`, requests go
+ * without Authorization.
  * google-auth-library reads these from the process environment (its only non-deprecated way to
  * load a credentials file), so that is where they are looked for here too.
  */
-export function adcTokens(opts: { anonymousIfNoFile: boolean; now?: () => number }): BearerTokens {
+export function adcTokens(opts: { anonymousIfNoFile: boolean; anonymous?: boolean; now?: () => number }): BearerTokens {
   const env = process.env;
   const now = opts.now ?? Date.now;
-  const anonymous = opts.anonymousIfNoFile && !hasCredentialFile(env);
+  const anonymous = !!opts.anonymous || (opts.anonymousIfNoFile && !hasCredentialFile(env));
   let client: Promise<AccessClient> | undefined;
   let current: { token: string; refreshAt: number } | undefined;
   let pending: Promise<string> | undefined;
