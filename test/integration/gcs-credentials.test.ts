@@ -10,15 +10,15 @@
  * Each type: list and check a day; mid-check the token GCS sees is revoked; exactly one fresh
  * token must follow, and the run finishes with exactly the planted havenots.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDay } from '../../src/demo/crashes.ts';
 import { DEFAULT_SERVICE_ACCOUNT, METADATA_EMAIL, writeExternalAccountFile } from '../support/gcp-token-service.ts';
 import { startGoogleFront, type GoogleFront } from '../support/google-front.ts';
-import { startTestStore, type TestStore } from '../support/stores.ts';
-import { readIds, spawnCli } from './cli-harness.ts';
+import { GCS_GRANT, startTestStore, type TestStore } from '../support/stores.ts';
+import { ROOT, readIds, spawnCli } from './cli-harness.ts';
 
 const BUCKET = 'gcs-creds';
 const DAY = '20250301';
@@ -146,13 +146,17 @@ describe('every Application Default Credentials type, with roles/storage.objectV
     const env = await c.env();
     const out = join(work, `out-${n++}`);
     const tunnelledBefore = front.tunnelled.length;
+    const gcs = store.gcs!;
+    gcs.resetStats();
     const l = await spawnCli(['list', '--dates', DAY, ...store.args(BUCKET), '--out', out, '-q'], env);
     expect(l.code, l.stderr).toBe(0);
     expect(await readIds(join(out, 'uuids.txt'))).toEqual(day.ids);
     expect(front.tunnelled.length > tunnelledBefore).toBe(c.front);
     expect(front.refused).toEqual([]);
+    // Nothing asked for more than the grant (no bucket metadata, no 403).
+    expect(gcs.counts().byApi['json-bucket'] ?? 0).toBe(0);
+    expect(gcs.counts().byStatus['403'] ?? 0).toBe(0);
 
-    const gcs = store.gcs!;
     gcs.resetStats();
     gcs.setLatency(3);
     let revoked: string[] = [];
@@ -179,8 +183,25 @@ describe('every Application Default Credentials type, with roles/storage.objectV
     expect(seen[0]).toBe(revoked[0]);
     expect(gcs.counts().byStatus['401']).toBeGreaterThan(0);
     expect(gcs.counts().byStatus['403'] ?? 0).toBe(0);
+    expect(gcs.counts().byApi['json-bucket'] ?? 0).toBe(0);
     for (const t of seen) expect(store.tokens!.issued.find((i) => i.token === t)?.principal).toBe(c.principal);
     for (const t of seen) expect(c2.stderr + c2.stdout + l.stderr + l.stdout).not.toContain(t);
+    // The grant in force was the README's, nothing more.
+    const grant = gcs.auth!.check(seen[1]);
+    expect(grant.ok && [...grant.permissions].sort()).toEqual([...GCS_GRANT].sort());
     expect(front.refused).toEqual([]);
+  });
+});
+
+describe('the test GCS grants what the README tells users to grant', () => {
+  it('exactly roles/storage.objectViewer: storage.objects.get and storage.objects.list, not storage.buckets.get', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const setup = /The identity needs exactly `roles\/storage\.objectViewer` on the bucket \(([^;]+);\s*not `([^`]+)`/.exec(readme);
+    expect(setup, 'the README names the GCS role and its permissions').not.toBeNull();
+    const named = [...setup![1].matchAll(/`(storage\.[a-zA-Z.]+)`/g)].map((m) => m[1]);
+    expect(named.sort()).toEqual([...GCS_GRANT].sort());
+    expect(GCS_GRANT).not.toContain(setup![2]);
+    // The check's 403 message names the same two.
+    expect(readme).toMatch(/GCS: `storage\.objects\.get` and `storage\.objects\.list`\)/);
   });
 });
