@@ -10,6 +10,7 @@
  * Each type: list and check a day; mid-check the token GCS sees is revoked; exactly one fresh
  * token must follow, and the run finishes with exactly the planted havenots.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,7 @@ interface Case {
 }
 
 const USER = 'crash-triager@mozilla.test';
+const AWS_ARN = 'arn:aws:sts::123456789012:assumed-role/socorro-reprocess/i-0abc';
 
 const cases: Case[] = [
   {
@@ -126,6 +128,45 @@ const cases: Case[] = [
       return env;
     },
     principal: 'principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/subject/repo:mozilla-services/socorro-reprocess:ref:refs/heads/main',
+    front: false,
+  },
+  {
+    name: 'external_account: an executable source (pluggable auth) that prints a GitHub OIDC token',
+    env: async () => {
+      const env = await place('wif-exe');
+      const t = store.tokens!;
+      const reply = join(env.HOME, 'oidc-reply.json');
+      const jwt = t.mintOidcToken({ expiresInSeconds: 600 });
+      const token = { version: 1, success: true, token_type: 'urn:ietf:params:oauth:token-type:jwt', id_token: jwt, expiration_time: Math.floor(Date.now() / 1000) + 600 };
+      await writeFile(reply, JSON.stringify(token), { mode: 0o600 });
+      const script = join(env.HOME, 'oidc-token.sh');
+      await writeFile(script, `#!/bin/sh\nexec cat '${reply}'\n`, { mode: 0o700 });
+      const f = await writeExternalAccountFile(env.HOME, { service: t, extra: { credential_source: { executable: { command: script, timeout_millis: 10_000 } } } });
+      return { ...env, GOOGLE_APPLICATION_CREDENTIALS: f.path, GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES: '1' };
+    },
+    principal: 'principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/subject/repo:mozilla-services/socorro-reprocess:ref:refs/heads/main',
+    front: false,
+  },
+  {
+    name: 'external_account: AWS (a signed GetCallerIdentity; keys and region from the environment)',
+    env: async () => {
+      const env = await place('wif-aws');
+      const keys = store.tokens!.createAwsKeys(AWS_ARN);
+      const f = await writeExternalAccountFile(env.HOME, {
+        service: store.tokens!,
+        extra: {
+          subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
+          credential_source: {
+            environment_id: 'aws1',
+            region_url: 'http://169.254.169.254/latest/meta-data/placement/availability-zone',
+            url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials',
+            regional_cred_verification_url: 'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
+          },
+        },
+      });
+      return { ...env, GOOGLE_APPLICATION_CREDENTIALS: f.path, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, AWS_REGION: 'us-west-2' };
+    },
+    principal: `principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github/subject/${AWS_ARN}`,
     front: false,
   },
   {
@@ -203,5 +244,47 @@ describe('the test GCS grants what the README tells users to grant', () => {
     expect(GCS_GRANT).not.toContain(setup![2]);
     // The check's 403 message names the same two.
     expect(readme).toMatch(/GCS: `storage\.objects\.get` and `storage\.objects\.list`\)/);
+  });
+});
+
+describe('the token endpoints refuse what Google refuses (so the passes above mean something)', () => {
+  const otherKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  it.each([
+    {
+      name: 'a service-account key the account does not have',
+      env: () => place('bad-sa', { ...store.tokens!.createServiceAccountKey(DEFAULT_SERVICE_ACCOUNT), private_key: otherKey() }),
+      says: /invalid_grant: Invalid JWT Signature/,
+    },
+    {
+      name: "a user's refresh token with another client's secret",
+      env: () => place('bad-user', { ...store.tokens!.createAuthorizedUser(USER), client_secret: 'GOCSPX-not-this-one' }, 'gcloud'),
+      says: /invalid_client|Unauthorized/,
+    },
+    {
+      name: 'AWS keys with the wrong secret',
+      env: async () => {
+        const env = await place('bad-aws');
+        const keys = store.tokens!.createAwsKeys(AWS_ARN);
+        const f = await writeExternalAccountFile(env.HOME, {
+          service: store.tokens!,
+          extra: {
+            subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
+            credential_source: { environment_id: 'aws1', regional_cred_verification_url: 'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15' },
+          },
+        });
+        return { ...env, GOOGLE_APPLICATION_CREDENTIALS: f.path, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: 'x' + keys.secretAccessKey.slice(1), AWS_REGION: 'us-west-2' };
+      },
+      says: /The AWS request signature is invalid/,
+    },
+  ])('$name: exit 1, one line saying why, no token issued', async (c) => {
+    const env = await c.env();
+    const issuedBefore = store.tokens!.issued.length;
+    const r = await spawnCli(['list', '--dates', DAY, ...store.args(BUCKET), '--out', join(work, `out-${n++}`), '-q'], env);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/no credentials could be found/);
+    expect(lines[0]).toMatch(c.says);
+    expect(store.tokens!.issued.length).toBe(issuedBefore);
   });
 });

@@ -8,11 +8,17 @@
  *   with `Authorization: Bearer <ACTIONS_ID_TOKEN_REQUEST_TOKEN>` → `{"count":N,"value":"<jwt>"}`.
  *   The JWT is signed with an in-memory HMAC key, so STS can tell ours from forged ones.
  * - Security Token Service `POST /v1/token` (form, as google-auth-library sends it; or JSON with
- *   camelCase keys, as google-github-actions/auth sends it): token exchange of that JWT for a
- *   federated access token; Google STS's 400s (`invalid_request` for a malformed audience,
+ *   camelCase keys, as google-github-actions/auth sends it): token exchange of that JWT, or of an
+ *   AWS GetCallerIdentity request SigV4-signed with keys from `createAwsKeys`, for a federated
+ *   access token; Google STS's 400s (`invalid_request` for a malformed audience,
  *   `invalid_target` for an unknown provider, `invalid_grant` for a bad subject token).
+ *   `POST /v1/oauthtoken`: the refresh-token grant of a workforce user (HTTP Basic client).
+ * - Google's OAuth 2.0 token endpoint `POST /token` (reached as https://oauth2.googleapis.com
+ *   through test/support/google-front.ts): the JWT bearer grant, checked against the public
+ *   halves of `createServiceAccountKey`'s keys, and the refresh-token grant of
+ *   `createAuthorizedUser`'s users.
  * - IAM Credentials `POST /v1/projects/-/serviceAccounts/{email}:generateAccessToken`
- *   (Bearer = the federated token) → `{accessToken, expireTime}`.
+ *   (Bearer = any live token issued here but an impersonated one) → `{accessToken, expireTime}`.
  * - A GCE metadata server at `/computeMetadata/v1/…` (point GCE_METADATA_HOST at `host`):
  *   `instance` (the availability probe), `instance/service-accounts/{default|email}/token|email`,
  *   `project/project-id`, `project/numeric-project-id`, `universe/universe-domain`; each needs
@@ -26,6 +32,7 @@
  *
  * Every token issued goes to the `onIssue` listeners and, with `gcsAuth`, straight into the
  * loopback GCS server's token checker (src/demo/gcs-server.ts) with its principal and expiry.
+ * `revoke` withdraws one mid-run: GCS refuses it and its issuer forgets it.
  * `writeExternalAccountFile` writes the credentials file google-github-actions/auth (v2 and v3)
  * writes for Workload Identity Federation (src/client/workload_identity_federation.ts there),
  * with loopback URLs. `startEgressGuard` is a refusing proxy that catches (and records) any
@@ -37,6 +44,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { GcsAuth, GcsPermission } from '../../src/demo/gcs-server.ts';
+import { EMPTY_SHA256, SigV4Signer } from '../../src/ports/sigv4.ts';
 
 export interface IssuedToken {
   token: string;
@@ -137,6 +145,8 @@ export interface TokenService {
   createServiceAccountKey(email: string): ServiceAccountKeyJson;
   /** A user's OAuth client and refresh token (the refresh-token grant). */
   createAuthorizedUser(email: string): AuthorizedUserJson;
+  /** AWS keys whose signed GetCallerIdentity STS takes for `arn` (an external_account of AWS). */
+  createAwsKeys(arn: string): { accessKeyId: string; secretAccessKey: string };
   /** Every request goes here: the loopback port, and the Google front (test/support/google-front.ts). */
   listener: http.RequestListener;
   close(): Promise<void>;
@@ -158,6 +168,7 @@ const IDTOKEN_PATH_RE = /^\/_apis\/distributedtask\/hubs\/Actions\/plans\/[^/]+\
 const GENERATE_RE = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/;
 const CRM_RE = /^\/v1\/projects\/([^/]+)$/;
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const AWS_REQUEST_TYPE = 'urn:ietf:params:aws:token-type:aws4_request';
 
 const b64url = (v: string | Buffer): string => Buffer.from(v).toString('base64url');
 
@@ -231,6 +242,7 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
   /** Service-account keys by email (a JWT names its issuer; Google tries the account's keys). */
   const saKeys = new Map<string, KeyObject[]>();
   const users = new Map<string, { email: string; clientId: string; clientSecret: string }>();
+  const awsKeys = new Map<string, { secret: string; arn: string }>();
 
   const issue = (via: IssuedToken['via'], principal: string, seconds: number): IssuedToken => {
     const prefix = via === 'sts' ? 'ya29.d.' : via === 'refresh-token' ? 'ya29.a0' : 'ya29.c.';
@@ -281,6 +293,43 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     return h && /^Bearer /i.test(h) ? h.slice(7) : undefined;
   };
 
+  /**
+   * An AWS subject token: a GetCallerIdentity request signed (SigV4) with keys registered here;
+   * Google's STS sends it to AWS, this one checks the signature itself. The caller's ARN, or
+   * '!' and why not.
+   */
+  const verifyAwsRequest = (subjectToken: string): string => {
+    let r: { url?: string; method?: string; headers?: Array<{ key: string; value: string }> };
+    try {
+      r = JSON.parse(decodeURIComponent(subjectToken)) as typeof r;
+    } catch {
+      return '!Unable to parse the AWS subject token.';
+    }
+    const url = /^https:\/\/sts\.([a-z0-9-]+)\.amazonaws\.com\?(Action=GetCallerIdentity&Version=2011-06-15)$/.exec(r.url ?? '');
+    if (!url || r.method !== 'POST') return '!The AWS subject token is not a GetCallerIdentity request.';
+    const h = new Map((r.headers ?? []).map(({ key, value }) => [key.toLowerCase(), value]));
+    if (h.get('x-goog-cloud-target-resource') !== audience) return '!The AWS request does not name this provider.';
+    const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/sts\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(h.get('authorization') ?? '');
+    const keys = auth ? awsKeys.get(auth[1]) : undefined;
+    const date = h.get('x-amz-date') ?? '';
+    if (!auth || !keys || auth[3] !== url[1]) return '!The AWS request signature is invalid.';
+    const when = Date.parse(date.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    if (!(Math.abs(Date.now() - when) < 15 * 60_000)) return '!The AWS request has expired.';
+    const signed = auth[4].split(';');
+    // google-auth-library adds x-goog-cloud-target-resource after signing: checked above, not signed.
+    if (!signed.includes('host') || !signed.includes('x-amz-date')) return '!The AWS request signature is invalid.';
+    const want = new SigV4Signer(url[1], 'sts').authorization(
+      { accessKeyId: auth[1], secretAccessKey: keys.secret },
+      'POST',
+      '/',
+      url[2],
+      signed.map((k) => [k, (h.get(k) ?? '').trim()] as const),
+      EMPTY_SHA256,
+      date,
+    );
+    return want === h.get('authorization') ? keys.arn : '!The AWS request signature is invalid.';
+  };
+
   const sts = async (req: http.IncomingMessage): Promise<Reply> => {
     const raw = await readBody(req);
     let f: Record<string, string | undefined>;
@@ -312,15 +361,21 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
       );
     }
     if (f.requested_token_type !== ACCESS_TOKEN_TYPE) return stsError('invalid_request', 'Invalid value for "requested_token_type".');
-    if (!f.subject_token_type || !JWT_TYPES.has(f.subject_token_type)) return stsError('invalid_request', 'Invalid value for "subject_token_type".');
     if (!f.subject_token) return stsError('invalid_request', 'Missing required parameter: "subject_token".');
+    const poolSubject = (sub: string) => `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${pool}/subject/${sub}`;
+    if (f.subject_token_type === AWS_REQUEST_TYPE) {
+      const arn = verifyAwsRequest(f.subject_token);
+      if (arn.startsWith('!')) return stsError('invalid_grant', arn.slice(1));
+      const t = issue('sts', poolSubject(arn), lifetime);
+      return json(200, { access_token: t.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: lifetime });
+    }
+    if (!f.subject_token_type || !JWT_TYPES.has(f.subject_token_type)) return stsError('invalid_request', 'Invalid value for "subject_token_type".');
     const claims = verifyOidc(f.subject_token);
     if (typeof claims === 'string') return stsError('invalid_grant', claims);
     if (claims.iss !== GITHUB_ISSUER) return stsError('invalid_grant', `The issuer in ID Token ${claims.iss} does not match the expected ones: ${GITHUB_ISSUER}.`);
     if (claims.aud !== oidcAudience) return stsError('invalid_grant', `The audience in ID Token [${claims.aud}] does not match the expected audience ${oidcAudience}.`);
     if (claims.exp * 1000 <= Date.now()) return stsError('invalid_grant', 'The ID Token has expired.');
-    const principal = `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${pool}/subject/${claims.sub}`;
-    const t = issue('sts', principal, lifetime);
+    const t = issue('sts', poolSubject(claims.sub), lifetime);
     return json(200, { access_token: t.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: lifetime });
   };
 
@@ -544,6 +599,12 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
       const refreshToken = `1//0${randomBytes(30).toString('base64url')}`;
       users.set(refreshToken, { email, clientId, clientSecret });
       return { type: 'authorized_user', client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken, universe_domain: 'googleapis.com' };
+    },
+    createAwsKeys(arn) {
+      const accessKeyId = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
+      const secretAccessKey = randomBytes(30).toString('base64');
+      awsKeys.set(accessKeyId, { secret: secretAccessKey, arn });
+      return { accessKeyId, secretAccessKey };
     },
     listener,
     close: () =>
