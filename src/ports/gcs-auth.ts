@@ -51,8 +51,9 @@ export function hasCredentialFile(env: NodeJS.ProcessEnv): boolean {
 
 /**
  * Tokens from Application Default Credentials: the file in GOOGLE_APPLICATION_CREDENTIALS (a
- * service-account key, the external_account file google-github-actions/auth writes for Workload
- * Identity Federation, an authorized user), gcloud's ADC file, or the metadata server. With
+ * service-account key, an external_account such as the file google-github-actions/auth writes
+ * for Workload Identity Federation, an authorized user, an impersonated_service_account),
+ * gcloud's ADC file, or the metadata server. With
  * `anonymousIfNoFile` (an emulator) and no credential file, or with `anonymous`, requests go
  * without Authorization.
  * google-auth-library reads these from the process environment (its only non-deprecated way to
