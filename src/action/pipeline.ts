@@ -4,6 +4,7 @@ import { crashIdDate } from '../core/crash-id.ts';
 import { oneLine, RunError, UsageError } from '../core/errors.ts';
 import { addHour, hoursJson, type HourCounts } from '../core/hours.ts';
 import { readIdFiles, writeIdsAtomic, writeTextAtomic } from '../core/id-files.ts';
+import { savedTimesFile } from '../core/saved-times.ts';
 import { IdSet } from '../core/id-set.ts';
 import { HavenotDetails } from '../core/ledger.ts';
 import { label, type Spelling } from '../core/options.ts';
@@ -202,7 +203,8 @@ export async function listJob(opts: { list: ListOptions; store: StoreConfig }, c
   await writeTextAtomic(join(list.out, 'list.json'), JSON.stringify(manifest, null, 1) + '\n');
   const uploads = [
     { name: ctx.names.uuids(ctx.attempt), files: [join(list.out, 'uuids.txt'), join(list.out, 'list.json')] },
-    ...r.plan.chunks.map((c) => ({ name: ctx.names.chunk(c.index, ctx.attempt), files: [join(list.out, c.file)] })),
+    // A chunk with its saved times: its check job then sends one request an id.
+    ...r.plan.chunks.map((c) => ({ name: ctx.names.chunk(c.index, ctx.attempt), files: [join(list.out, c.file), savedTimesFile(join(list.out, c.file))] })),
   ];
   await deps.group(`Upload ${uploads.length} artifacts`, () =>
     forEachPooled(uploads, UPLOADS_IN_FLIGHT, async (u) => {

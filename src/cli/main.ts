@@ -187,7 +187,8 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
       if (search) say(searchLine(r.searched, r.searchRequests, r.notSearchable, search));
       if (r.throttled) say(`  the store throttled ${r.throttled} time(s); concurrency ended at ${r.finalConcurrency}`);
       for (const line of hourChart(r.hours, { indent: '  ' })) say(line);
-      if (r.hoursUnknown) say(`  ${r.hoursUnknown} havenot(s) whose raw crash's saved time could not be found`);
+      if (r.hourLookups) say(`  ${r.hourLookups} havenot hour(s) asked of the store (the id files had no saved times from list): a request more each`);
+      if (r.hoursUnknown) say(`  ${r.hoursUnknown} havenot(s) of unknown hour (the raw crash's saved time could not be found, or reading it was refused)`);
       if (r.failure) throw new RunError(r.failure);
     } finally {
       await store.close();

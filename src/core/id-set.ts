@@ -70,6 +70,18 @@ export class IdSet {
     return this.addPacked(src.keys, index * PACKED_SIZE);
   }
 
+  /** The insertion index of the id, or -1 when it is not in the set. */
+  indexOf(id: string): number {
+    packCrashId(id, this.scratch, 0);
+    return this.table[this.find(this.scratch, 0)] - 1;
+  }
+
+  /** indexOf for the valid crash id spelled by the 36 ASCII bytes at `buf[off]`. */
+  indexOfBytes(buf: Uint8Array, off: number): number {
+    packCrashIdBytes(buf, off, this.scratch);
+    return this.table[this.find(this.scratch, 0)] - 1;
+  }
+
   /** Whether the `index`-th id of another set is in this one. */
   hasFrom(src: IdSet, index: number): boolean {
     return this.table[this.find(src.keys, index * PACKED_SIZE)] !== 0;
@@ -143,30 +155,55 @@ export class IdSet {
  * Crash ids packed 16 bytes each, appended in any order, then sorted (string order: the packed
  * form sorts like the text) and deduplicated in place. How list holds what it finds: a month of
  * 11 M ids is 176 MB here (twice that while sorting), against ~1.8 GB as an array of strings,
- * each a slice that keeps its whole S3 key alive.
+ * each a slice that keeps its whole S3 key alive. With `savedTimes`, each id also keeps the
+ * second its raw crash was saved (4 bytes more, 0 when the store did not say), which travels
+ * with it through the sort: what check later takes a havenot's hour from.
  */
 export class PackedIdList {
   private buf = new Uint8Array(4096 * PACKED_SIZE);
+  private times: Uint32Array | undefined;
   private n = 0;
   private readonly text = Buffer.alloc(CRASH_ID_LENGTH);
+
+  constructor(opts: { savedTimes?: boolean } = {}) {
+    if (opts.savedTimes) this.times = new Uint32Array(4096);
+  }
 
   get size(): number {
     return this.n;
   }
 
-  /** Appends a valid crash id (no check here). */
-  push(id: string): void {
+  /** Whether the list keeps saved times. */
+  get hasSavedTimes(): boolean {
+    return this.times !== undefined;
+  }
+
+  /** Appends a valid crash id (no check here), with its saved time (epoch ms) when the list keeps them. */
+  push(id: string, savedAtMs?: number): void {
     if ((this.n + 1) * PACKED_SIZE > this.buf.length) {
       const grown = new Uint8Array(this.buf.length * 2);
       grown.set(this.buf);
       this.buf = grown;
     }
     packCrashId(id, this.buf, this.n * PACKED_SIZE);
+    if (this.times) {
+      if (this.n === this.times.length) {
+        const grown = new Uint32Array(this.times.length * 2);
+        grown.set(this.times);
+        this.times = grown;
+      }
+      this.times[this.n] = toSavedSecond(savedAtMs);
+    }
     this.n++;
   }
 
   at(index: number): string {
     return unpackCrashId(this.buf, index * PACKED_SIZE, this.text);
+  }
+
+  /** The saved time of the `index`-th id, in whole seconds since the epoch; 0 when unknown (or not kept). */
+  savedSecond(index: number): number {
+    return this.times ? this.times[index] : 0;
   }
 
   /** The ids from `start` to `end` (exclusive), as strings, one at a time. */
@@ -179,8 +216,9 @@ export class PackedIdList {
   }
 
   /**
-   * Sorts and drops duplicates. A counting sort on the first two bytes (crash ids start with
-   * uuid4 hex, so the 65,536 buckets are even), then each bucket sorted by the other 14 bytes.
+   * Sorts and drops duplicates (a duplicate keeps the saved time of the first one pushed). A
+   * counting sort on the first two bytes (crash ids start with uuid4 hex, so the 65,536 buckets
+   * are even), then each bucket sorted by the other 14 bytes.
    */
   sortUnique(): void {
     const n = this.n;
@@ -192,9 +230,13 @@ export class PackedIdList {
     for (let b = 0; b < 65536; b++) starts[b + 1] += starts[b];
     const fill = starts.slice(0, 65536);
     const tmp = new Uint8Array(n * S);
+    const times = this.times;
+    const tmpTimes = times ? new Uint32Array(n) : undefined;
     for (let i = 0; i < n; i++) {
       const b = (src[i * S] << 8) | src[i * S + 1];
-      tmp.set(src.subarray(i * S, i * S + S), fill[b]++ * S);
+      const at = fill[b]++;
+      tmp.set(src.subarray(i * S, i * S + S), at * S);
+      if (tmpTimes) tmpTimes[at] = times![i];
     }
     // Back into buf, bucket by bucket in order; records that compare equal are dropped.
     const cmp = (a: number, b: number): number => {
@@ -212,14 +254,23 @@ export class PackedIdList {
       if (e === s) continue;
       order.length = 0;
       for (let i = s; i < e; i++) order.push(i);
+      // Array.prototype.sort is stable: of equal ids, the first pushed comes first and stays.
       if (e - s > 1) order.sort(cmp);
       let prev = -1;
       for (const r of order) {
         if (prev >= 0 && cmp(prev, r) === 0) continue;
-        src.set(tmp.subarray(r * S, r * S + S), w++ * S);
+        src.set(tmp.subarray(r * S, r * S + S), w * S);
+        if (tmpTimes) times![w] = tmpTimes[r];
+        w++;
         prev = r;
       }
     }
     this.n = w;
   }
+}
+
+/** Epoch ms as the whole second a saved-times record keeps (0: unknown; 2106 is far off). */
+export function toSavedSecond(ms: number | undefined): number {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 1000) return 0;
+  return Math.min(Math.floor(ms / 1000), 0xfffffffe);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { forEachPooled } from '../core/pool.ts';
+import { startS3PolicyGate, type S3PolicyGate } from './s3-policy.ts';
 
 /** An S3 endpoint for the demo and the tests: s3rver in this process, or a server given by env. */
 export interface S3Endpoint {
@@ -18,6 +19,9 @@ export interface S3Endpoint {
    * the object file's mtime; S3 itself has no way to do this.
    */
   setSavedTime?(bucket: string, key: string, when: Date): Promise<void>;
+  /** Behind the least-privilege policy gate: the requests it refused, and every request it saw. */
+  denied?: S3PolicyGate['denied'];
+  seen?: S3PolicyGate['seen'];
   close(): Promise<void>;
 }
 
@@ -75,13 +79,27 @@ export async function startS3rver(): Promise<S3Endpoint> {
 
 /**
  * The S3 server for tests: Ceph RGW when S3_TEST_ENDPOINT is set (the CI leg), else s3rver.
+ * Either way the tool gets no more than the README's least-privilege policy (ListBucket, and
+ * GetObject on v1/processed_crash/*): in front of s3rver, which grants everything, a policy gate
+ * (s3-policy.ts) enforces it. `client` (seeding, setSavedTime) goes to the server directly.
  */
 export async function startTestS3(): Promise<S3Endpoint> {
   const ep = process.env.S3_TEST_ENDPOINT;
   if (ep) {
     return endpointFrom(ep, process.env.S3_TEST_ACCESS_KEY ?? 'rgwtest', process.env.S3_TEST_SECRET_KEY ?? 'rgwtestsecret', async () => {});
   }
-  return startS3rver();
+  const s3 = await startS3rver();
+  const gate = await startS3PolicyGate(s3.endpoint);
+  return {
+    ...s3,
+    endpoint: gate.endpoint,
+    denied: gate.denied,
+    seen: gate.seen,
+    async close() {
+      await gate.close();
+      await s3.close();
+    },
+  };
 }
 
 export async function createBucket(client: S3Client, bucket: string): Promise<void> {

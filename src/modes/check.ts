@@ -5,6 +5,7 @@ import { oneLine } from '../core/errors.ts';
 import { addHour, hoursJson, type HourCounts } from '../core/hours.ts';
 import { readIdFiles, writeTextAtomic } from '../core/id-files.ts';
 import { IdSet } from '../core/id-set.ts';
+import { NOT_COVERED, readSavedTimes } from '../core/saved-times.ts';
 import { AppendOnceFile, BatchedAppender, HavenotDetails, type HavenotReason } from '../core/ledger.ts';
 import { Aimd, forEachPooled } from '../core/pool.ts';
 import type { Reporter } from '../core/progress.ts';
@@ -83,6 +84,8 @@ export interface CheckResult {
   hours: HourCounts;
   /** Havenots whose raw crash's saved time could not be found out. */
   hoursUnknown: number;
+  /** Havenots whose hour was asked of the store (no saved times from list for them): one request more each. */
+  hourLookups: number;
   /** The pool's width at the end (lower than asked when the store throttled). */
   finalConcurrency: number;
   elapsedMs: number;
@@ -130,6 +133,9 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
   if (opts.search && !deps.searchApi) throw new Error('runCheck: search needs a search API');
   // Every input is read and validated before any output file is touched.
   const input = await readIdFiles(opts.files, { skipInvalid: opts.skipInvalid, skipInvalidOption: opts.skipInvalidOption });
+  // Chunks from list carry their saved times: a havenot's hour then costs no request.
+  const listed = await readSavedTimes(opts.files, input.ids);
+  for (const side of listed.stale) reporter.warn(`${side}: its id file changed since list wrote it; those havenots' hours are looked up instead`);
   const haves = await AppendOnceFile.open(join(opts.out, 'haves.txt'));
   const havenots = await AppendOnceFile.open(join(opts.out, 'havenots.txt'));
   const details = await HavenotDetails.open(join(opts.out, 'havenots.tsv'));
@@ -156,6 +162,7 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
     byDate: {},
     hours: {},
     hoursUnknown: 0,
+    hourLookups: 0,
     finalConcurrency: concurrency,
     elapsedMs: 0,
   });
@@ -217,8 +224,15 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
     writer.add(HAVES, id);
     progress();
   };
+  const savedAtOf = async (id: string): Promise<number | undefined> => {
+    const t = listed.saved?.times[input.ids.indexOf(id)] ?? NOT_COVERED;
+    if (t !== NOT_COVERED) return t === 0 ? undefined : t * 1000;
+    // An id file made by hand: the raw crash is asked; refused or failed is "hour unknown", never a stop.
+    res.hourLookups++;
+    return heads.savedAt(id);
+  };
   const havenot = async (id: string, reason: HavenotReason) => {
-    const savedAt = await heads.savedAt(id);
+    const savedAt = await savedAtOf(id);
     if (run.stop.signal.aborted) return;
     res.havenots++;
     const c = run.date(id);

@@ -5,8 +5,8 @@ import { isTransient } from '../core/classify.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { dayTime } from '../core/dates.ts';
 import { RunError } from '../core/errors.ts';
-import { writeIdsAtomic } from '../core/id-files.ts';
 import { PackedIdList } from '../core/id-set.ts';
+import { writeIdsWithSavedTimes } from '../core/saved-times.ts';
 import { crashIdFromKey, erasOf, rawCrashPrefixes, type Layout } from '../core/layouts.ts';
 import { forEachQueued } from '../core/pool.ts';
 import type { Reporter } from '../core/progress.ts';
@@ -300,9 +300,9 @@ export async function runList(opts: ListOptions, deps: ListDeps): Promise<ListRe
   const { store, reporter } = deps;
   const clock = deps.clock ?? systemClock;
   const t0 = clock.now();
-  // Packed, 16 bytes an id: a month is ~11 M of them.
-  const ids = new PackedIdList();
-  const walk = await walkRawCrashes(opts, deps, (id) => ids.push(id));
+  // Packed, 16 bytes an id and 4 for its saved second: a month is ~11 M of them.
+  const ids = new PackedIdList({ savedTimes: true });
+  const walk = await walkRawCrashes(opts, deps, (id, savedAt) => ids.push(id, savedAt));
 
   ids.sortUnique();
   const hint = eraHint(walk.dates, opts.layout, store.kind);
@@ -329,9 +329,10 @@ async function writeOutputs(out: string, ids: PackedIdList, plan: ChunkPlan): Pr
   const dir = join(out, 'chunks');
   await mkdir(dir, { recursive: true });
   // Chunks of an earlier run would be mistaken for this one's.
-  for (const f of await readdir(dir)) if (/^uuids-\d+-\d+\.txt$/.test(f)) await rm(join(dir, f));
-  for (const c of plan.chunks) await writeIdsAtomic(join(out, c.file), ids.range(c.start, c.end));
-  await writeIdsAtomic(join(out, 'uuids.txt'), ids);
+  for (const f of await readdir(dir)) if (/^uuids-\d+-\d+\.(txt|saved-times)$/.test(f)) await rm(join(dir, f));
+  // Each id file with its saved times beside it: check then asks the store nothing but the processed crash.
+  for (const c of plan.chunks) await writeIdsWithSavedTimes(join(out, c.file), ids, c.start, c.end);
+  await writeIdsWithSavedTimes(join(out, 'uuids.txt'), ids);
 }
 
 /**

@@ -46,17 +46,21 @@ export class HeadRetrier {
     return this.retry(() => this.store.head(key));
   }
 
-  /** When the raw crash was saved; undefined when it could not be found out (not a reason to stop). */
+  /**
+   * When the raw crash was saved; undefined when it could not be found out. Never a reason to
+   * stop: check needs read access to processed crashes only, so a refusal here is "hour unknown".
+   */
   async savedAt(id: string): Promise<number | undefined> {
     for (const key of rawCrashKeys(this.store.kind, id)) {
-      const t = await this.retry(() => this.store.savedAt(key));
+      const t = await this.retry(() => this.store.savedAt(key), false);
       if (typeof t === 'number') return t > 0 ? t : undefined;
       if (t === undefined) return undefined;
     }
     return undefined;
   }
 
-  private async retry<T>(ask: () => Promise<T | StoreError>): Promise<T | undefined> {
+  /** `fatalStops`: whether a fatal answer (refused, no such bucket) stops the run, or only this lookup. */
+  private async retry<T>(ask: () => Promise<T | StoreError>, fatalStops = true): Promise<T | undefined> {
     const { counts: res, stop } = this.run;
     // Failures and throttles have budgets of their own; `attempt` (every try) sets the backoff.
     let failures = 0;
@@ -71,7 +75,7 @@ export class HeadRetrier {
       }
       this.run.lastError = answer.status === 0 ? 'no answer (connection reset or timeout)' : `HTTP ${answer.status}`;
       if (isFatal(answer.kind)) {
-        this.run.fail(answer.message);
+        if (fatalStops) this.run.fail(answer.message);
         return undefined;
       }
       if (!isTransient(answer.kind)) return undefined;

@@ -79,6 +79,11 @@ export async function listDir(path: string): Promise<string[]> {
   return (await readdir(path)).sort();
 }
 
+/** The id files of a chunks folder, sorted (list writes a `.saved-times` sidecar beside each). */
+export async function chunkIdFiles(path: string): Promise<string[]> {
+  return (await listDir(path)).filter((f) => f.endsWith('.txt'));
+}
+
 /** The stderr lines that are not progress lines. */
 export function stderrLines(s: string): string[] {
   return s.split('\n').filter((l) => l !== '');

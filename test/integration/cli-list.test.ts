@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCrashId, rawCrashKey, seededBytes, syntheticDay } from '../../src/demo/crashes.ts';
 import { STORE_KINDS, exportStoreEnv, startTestStore, type TestStore } from '../support/stores.ts';
-import { exists, listDir, readIds, runCli, type CliRun } from './cli-harness.ts';
+import { exists, chunkIdFiles, listDir, readIds, runCli, type CliRun } from './cli-harness.ts';
 
 const BUCKET = `cli-list-${process.pid}`;
 const DAY = '20160918';
@@ -78,7 +78,9 @@ const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${St
 async function expectChunks(out: string, ids: string[], size: number) {
   const want: string[] = [];
   for (let start = 0; start < ids.length; start += size) want.push(`uuids-${start}-${Math.min(start + size, ids.length)}.txt`);
-  expect(await listDir(join(out, 'chunks'))).toEqual([...want].sort());
+  expect(await chunkIdFiles(join(out, 'chunks'))).toEqual([...want].sort());
+  // Each id file has its saved times beside it, and nothing else is there.
+  expect(await listDir(join(out, 'chunks'))).toEqual([...want, ...want.map((f) => f.replace(/\.txt$/, '.saved-times'))].sort());
   for (const f of want) {
     const [, s, e] = /^uuids-(\d+)-(\d+)\.txt$/.exec(f)!;
     expect(await readIds(join(out, 'chunks', f))).toEqual(ids.slice(Number(s), Number(e)));
@@ -141,7 +143,7 @@ describe.each(STORE_KINDS)('list on %s', (kind) => {
       expect(r.stdout).toContain(`listed 1100 crash id(s) on 1 date(s)`);
       expect(r.stdout).toMatch(new RegExp(`^  ${DAY}: 1100, ${bigJunk.length} other key\\(s\\) ignored$`, 'm'));
       await expectChunks(out, want, 300);
-      expect(await listDir(join(out, 'chunks'))).toEqual(['uuids-0-300.txt', 'uuids-300-600.txt', 'uuids-600-900.txt', 'uuids-900-1100.txt']);
+      expect(await chunkIdFiles(join(out, 'chunks'))).toEqual(['uuids-0-300.txt', 'uuids-300-600.txt', 'uuids-600-900.txt', 'uuids-900-1100.txt']);
     });
 
     it('a rerun replaces the chunk files of an earlier run', async () => {
@@ -156,7 +158,7 @@ describe.each(STORE_KINDS)('list on %s', (kind) => {
       expect(r.code).toBe(0);
       expect(await readIds(join(out, 'uuids.txt'))).toEqual(want);
       await expectChunks(out, want, 10);
-      expect(await listDir(join(out, 'chunks'))).toEqual(['uuids-0-10.txt', 'uuids-10-20.txt', 'uuids-20-24.txt']);
+      expect(await chunkIdFiles(join(out, 'chunks'))).toEqual(['uuids-0-10.txt', 'uuids-10-20.txt', 'uuids-20-24.txt']);
     });
 
     it('lists an inclusive range of two days, and nothing from the days around it', async () => {
@@ -168,7 +170,7 @@ describe.each(STORE_KINDS)('list on %s', (kind) => {
       expect(r.stdout).toMatch(/^ {2}20160920: 12$/m);
       expect(r.stdout).toMatch(/^ {2}20160921: 12$/m);
       await expectChunks(out, want, 50_000);
-      expect(await listDir(join(out, 'chunks'))).toEqual([`uuids-0-24.txt`]);
+      expect(await chunkIdFiles(join(out, 'chunks'))).toEqual([`uuids-0-24.txt`]);
     });
 
     it('lists a comma list of days the same way', async () => {
@@ -184,7 +186,7 @@ describe.each(STORE_KINDS)('list on %s', (kind) => {
       const r = await cli(['list', '--dates', '20160101'], out);
       expect(r.code).toBe(0);
       expect(await readFile(join(out, 'uuids.txt'), 'utf8')).toBe('');
-      expect(await listDir(join(out, 'chunks'))).toEqual([]);
+      expect(await chunkIdFiles(join(out, 'chunks'))).toEqual([]);
     });
   });
 
@@ -230,7 +232,7 @@ describe.each(STORE_KINDS)('list on %s', (kind) => {
       expect(await readIds(join(out, 'uuids.txt'))).toEqual([]);
       expect(r.stdout).toMatch(new RegExp(`^  ${win.date}: 0, 10 outside --since/--until$`, 'm'));
       expect(await exists(join(out, 'chunks'))).toBe(true);
-      expect(await listDir(join(out, 'chunks'))).toEqual([]);
+      expect(await chunkIdFiles(join(out, 'chunks'))).toEqual([]);
     });
 
     // GCS only, because only its fixture can set the saved time: S3 servers stamp the PUT time,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDay } from '../../src/demo/crashes.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
 import { STORE_KINDS, startTestStore, type TestStore } from '../support/stores.ts';
-import { exists, listDir, readIds, spawnCli } from './cli-harness.ts';
+import { chunkIdFiles, exists, readIds, spawnCli } from './cli-harness.ts';
 
 const BUCKET = `cli-process-${process.pid}`;
 const DAY = '20160918';
@@ -66,7 +66,7 @@ describe.each(STORE_KINDS)('socorro-reprocess in a child process, on %s', (kind)
     expect(list.stderr).not.toContain('error');
     expect(list.code).toBe(0);
     expect(await readIds(join(out, 'uuids.txt'))).toEqual(day.ids);
-    expect(await listDir(join(out, 'chunks'))).toEqual(['uuids-0-20.txt', 'uuids-20-30.txt']);
+    expect(await chunkIdFiles(join(out, 'chunks'))).toEqual(['uuids-0-20.txt', 'uuids-20-30.txt']);
 
     for (const chunk of ['uuids-0-20.txt', 'uuids-20-30.txt']) {
       const check = await spawnCli(['check', join(out, 'chunks', chunk), ...storeArgs(), '--concurrency', '4'], env());

@@ -4,7 +4,7 @@
  * rate limits, 5-minute cache), the hours of the havenots, and verify polling after a submission
  * while the stand-in's processor makes accepted crashes appear in the store and the index.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,8 +88,12 @@ for (const kind of STORE_KINDS) {
       });
       for (const id of f.healthy) api.index.add(id, new Date(f.savedAt.get(id)!));
       work = await mkdtemp(join(tmpdir(), `search-verify-${kind}-`));
-      ids = join(work, 'ids.txt');
-      await writeFile(ids, all.join('\n') + '\n');
+      // The ids as the pipeline has them: from list, with their saved times (the havenots' hours).
+      const listed = join(work, 'listed');
+      const l = await runCli(['list', '--dates', [...RECENT, OLD].join(','), ...store.args(BUCKET), '--out', listed, '-q'], { ...store.env });
+      if (l.code !== 0) throw new Error(`list failed: ${l.stderr}`);
+      ids = join(listed, 'uuids.txt');
+      expect(sorted(await readIds(ids))).toEqual(sorted(all));
     });
 
     afterAll(async () => {

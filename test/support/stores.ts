@@ -49,6 +49,11 @@ export interface TestStore {
   put(bucket: string, keys: Iterable<string>, opts?: { savedAt?: Date }): Promise<void>;
   /** Whether the store can set an object's saved time (s3rver and RGW take the PUT time). */
   canSetSavedAt: boolean;
+  /**
+   * Whether the tool's credentials may read raw crashes: the README's S3 policy grants GetObject
+   * on v1/processed_crash/* only (enforced in front of s3rver); GCS's objectViewer reads every object.
+   */
+  readsRawCrashes: boolean;
   s3?: S3Endpoint;
   gcs?: GcsServer;
   tokens?: TokenService;
@@ -67,6 +72,7 @@ export async function startTestStore(kind: StoreKind, gcsOptions: GcsServerOptio
       createBucket: (name) => createBucket(s3.client, name),
       put: (bucket, keys) => putObjects(s3.client, bucket, keys),
       canSetSavedAt: false,
+      readsRawCrashes: s3.denied === undefined,
       s3,
       close: () => s3.close(),
     };
@@ -89,6 +95,7 @@ export async function startTestStore(kind: StoreKind, gcsOptions: GcsServerOptio
       for (const k of keys) gcs.put(bucket, k, '{}', opts.savedAt ? { updated: opts.savedAt } : undefined);
     },
     canSetSavedAt: true,
+    readsRawCrashes: true,
     gcs,
     tokens,
     async close() {
