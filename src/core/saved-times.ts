@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { CRASH_ID_LENGTH } from './crash-id.ts';
+import { UsageError } from './errors.ts';
 import type { IdSet, PackedIdList } from './id-set.ts';
 
 /**
@@ -30,6 +31,20 @@ export const NOT_COVERED = 0xffffffff;
 /** The sidecar of an id file. */
 export function savedTimesFile(idFile: string): string {
   return (idFile.endsWith('.txt') ? idFile.slice(0, -4) : idFile) + SAVED_TIMES_EXT;
+}
+
+/**
+ * The id files among `paths`: a sidecar named beside its own id file (`check chunks/*`) is left
+ * out, as it is read with that file; a sidecar named alone is a usage error.
+ */
+export function idFilesOf(paths: string[]): string[] {
+  const named = new Set(paths);
+  return paths.filter((p) => {
+    if (!p.endsWith(SAVED_TIMES_EXT)) return true;
+    const idFile = p.slice(0, -SAVED_TIMES_EXT.length) + '.txt';
+    if (named.has(idFile)) return false;
+    throw new UsageError(`${p}: the saved times of ${idFile}, not an id file; give ${idFile}`);
+  });
 }
 
 /**

@@ -123,7 +123,7 @@ async function demo(): Promise<number> {
     const chunks = (await readLines(join(OUT, 'uuids.txt'))).length;
 
     step('check: one process per chunk, in parallel (the matrix jobs)');
-    const chunkFiles = (await readdir(join(OUT, 'chunks'))).sort();
+    const chunkFiles = (await readdir(join(OUT, 'chunks'))).filter((f) => f.endsWith('.txt')).sort();
     const codes = await Promise.all(
       chunkFiles.map((f, k) => runCli(['check', join(OUT, 'chunks', f), ...store.args, '--quiet', '--out', join(OUT, `check-${k}`)], env)),
     );

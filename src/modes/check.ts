@@ -5,7 +5,7 @@ import { oneLine } from '../core/errors.ts';
 import { addHour, hoursJson, type HourCounts } from '../core/hours.ts';
 import { readIdFiles, writeTextAtomic } from '../core/id-files.ts';
 import { IdSet } from '../core/id-set.ts';
-import { NOT_COVERED, readSavedTimes } from '../core/saved-times.ts';
+import { NOT_COVERED, idFilesOf, readSavedTimes } from '../core/saved-times.ts';
 import { AppendOnceFile, BatchedAppender, HavenotDetails, type HavenotReason } from '../core/ledger.ts';
 import { Aimd, forEachPooled } from '../core/pool.ts';
 import type { Reporter } from '../core/progress.ts';
@@ -131,10 +131,12 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
   const clock = deps.clock ?? systemClock;
   const t0 = clock.now();
   if (opts.search && !deps.searchApi) throw new Error('runCheck: search needs a search API');
+  // `check chunks/*` names each chunk's sidecar too: it goes with its id file, not in as one.
+  const files = idFilesOf(opts.files);
   // Every input is read and validated before any output file is touched.
-  const input = await readIdFiles(opts.files, { skipInvalid: opts.skipInvalid, skipInvalidOption: opts.skipInvalidOption });
+  const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, skipInvalidOption: opts.skipInvalidOption });
   // Chunks from list carry their saved times: a havenot's hour then costs no request.
-  const listed = await readSavedTimes(opts.files, input.ids);
+  const listed = await readSavedTimes(files, input.ids);
   for (const side of listed.stale) reporter.warn(`${side}: its id file changed since list wrote it; those havenots' hours are looked up instead`);
   const haves = await AppendOnceFile.open(join(opts.out, 'haves.txt'));
   const havenots = await AppendOnceFile.open(join(opts.out, 'havenots.txt'));
@@ -224,12 +226,23 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
     writer.add(HAVES, id);
     progress();
   };
+  let lookupsRefused = false;
   const savedAtOf = async (id: string): Promise<number | undefined> => {
     const t = listed.saved?.times[input.ids.indexOf(id)] ?? NOT_COVERED;
     if (t !== NOT_COVERED) return t === 0 ? undefined : t * 1000;
-    // An id file made by hand: the raw crash is asked; refused or failed is "hour unknown", never a stop.
+    // An id file made by hand: the raw crash is asked; refused or failed is "hour unknown", never a
+    // stop. Once refused, never asked again: every other read of a raw crash would be refused too.
+    if (lookupsRefused) return undefined;
     res.hourLookups++;
-    return heads.savedAt(id);
+    const at = await heads.savedAt(id);
+    if (at !== 'refused') return at;
+    if (!lookupsRefused) {
+      lookupsRefused = true;
+      reporter.warn(
+        'reading a raw crash (for its hour) was refused: check needs only v1/processed_crash/, so the hours of these havenots stay unknown. Chunks from list carry the hours',
+      );
+    }
+    return undefined;
   };
   const havenot = async (id: string, reason: HavenotReason) => {
     const savedAt = await savedAtOf(id);

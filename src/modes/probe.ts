@@ -47,20 +47,26 @@ export class HeadRetrier {
   }
 
   /**
-   * When the raw crash was saved; undefined when it could not be found out. Never a reason to
-   * stop: check needs read access to processed crashes only, so a refusal here is "hour unknown".
+   * When the raw crash was saved; undefined when it could not be found out, 'refused' when the
+   * store refused the read (the credentials grant processed crashes only, as the README's policy
+   * does). Never a reason to stop the run.
    */
-  async savedAt(id: string): Promise<number | undefined> {
+  async savedAt(id: string): Promise<number | 'refused' | undefined> {
     for (const key of rawCrashKeys(this.store.kind, id)) {
-      const t = await this.retry(() => this.store.savedAt(key), false);
+      let refused = false;
+      const t = await this.retry(
+        () => this.store.savedAt(key),
+        () => (refused = true),
+      );
+      if (refused) return 'refused';
       if (typeof t === 'number') return t > 0 ? t : undefined;
       if (t === undefined) return undefined;
     }
     return undefined;
   }
 
-  /** `fatalStops`: whether a fatal answer (refused, no such bucket) stops the run, or only this lookup. */
-  private async retry<T>(ask: () => Promise<T | StoreError>, fatalStops = true): Promise<T | undefined> {
+  /** A fatal answer (refused, no such bucket) stops the run, or, given `onFatal`, only this request. */
+  private async retry<T>(ask: () => Promise<T | StoreError>, onFatal?: (e: StoreError) => void): Promise<T | undefined> {
     const { counts: res, stop } = this.run;
     // Failures and throttles have budgets of their own; `attempt` (every try) sets the backoff.
     let failures = 0;
@@ -75,7 +81,8 @@ export class HeadRetrier {
       }
       this.run.lastError = answer.status === 0 ? 'no answer (connection reset or timeout)' : `HTTP ${answer.status}`;
       if (isFatal(answer.kind)) {
-        if (fatalStops) this.run.fail(answer.message);
+        if (onFatal) onFatal(answer);
+        else this.run.fail(answer.message);
         return undefined;
       }
       if (!isTransient(answer.kind)) return undefined;

@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { readIdFiles } from '../../src/core/id-files.ts';
+import { readSavedTimes } from '../../src/core/saved-times.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,9 +115,15 @@ describe('runList over slices (in-memory store)', () => {
     const uuids = (await readFile(join(sub, 'uuids.txt'), 'utf8')).split('\n');
     expect(uuids.pop()).toBe('');
     expect(uuids).toEqual([...ids].sort());
-    expect((await readdir(join(sub, 'chunks'))).sort()).toEqual(
-      ['uuids-0-10.txt', 'uuids-10-20.txt', 'uuids-20-30.txt', 'uuids-30-40.txt', 'uuids-40-48.txt'].sort(),
-    );
+    const chunks = ['uuids-0-10', 'uuids-10-20', 'uuids-20-30', 'uuids-30-40', 'uuids-40-48'];
+    expect((await readdir(join(sub, 'chunks'))).sort()).toEqual(chunks.flatMap((c) => [`${c}.saved-times`, `${c}.txt`]).sort());
+    // Beside each chunk, its ids' saved times: the second the store said each was saved.
+    const files = chunks.map((c) => join(sub, 'chunks', `${c}.txt`));
+    const read = await readIdFiles(files);
+    const { saved, stale } = await readSavedTimes(files, read.ids);
+    expect(stale).toEqual([]);
+    expect(saved?.covered).toBe(ids.length);
+    expect([...new Set(saved?.times)]).toEqual([Date.UTC(2016, 8, 18, 12) / 1000]);
     expect(store.calls.list).toBe(r.requests);
     expect(r.requests).toBeGreaterThan(16);
   });
@@ -133,7 +141,8 @@ describe('runList over slices (in-memory store)', () => {
     expect(r.plan.chunks).toHaveLength(200);
     expect(warnings).toEqual(['chunk size raised from 1 to 3 so that 600 ids make at most 256 chunks']);
     const files = await readdir(join(sub, 'chunks'));
-    expect(files).toHaveLength(200);
+    expect(files.filter((f) => f.endsWith('.txt'))).toHaveLength(200);
+    expect(files.filter((f) => f.endsWith('.saved-times'))).toHaveLength(200);
     expect(files).toContain('uuids-597-600.txt');
   });
 
