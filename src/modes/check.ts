@@ -226,13 +226,12 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
     writer.add(HAVES, id);
     progress();
   };
+  // An id file made by hand: a havenot's raw crash is asked for its hour; refused or failed is
+  // "hour unknown", never a stop. The first lookup goes alone: when it is refused (the README's
+  // policy grants processed crashes only), no other is sent, for every one would be refused too.
   let lookupsRefused = false;
-  const savedAtOf = async (id: string): Promise<number | undefined> => {
-    const t = listed.saved?.times[input.ids.indexOf(id)] ?? NOT_COVERED;
-    if (t !== NOT_COVERED) return t === 0 ? undefined : t * 1000;
-    // An id file made by hand: the raw crash is asked; refused or failed is "hour unknown", never a
-    // stop. Once refused, never asked again: every other read of a raw crash would be refused too.
-    if (lookupsRefused) return undefined;
+  let firstLookup: Promise<unknown> | undefined;
+  const lookUp = async (id: string): Promise<number | undefined> => {
     res.hourLookups++;
     const at = await heads.savedAt(id);
     if (at !== 'refused') return at;
@@ -243,6 +242,17 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
       );
     }
     return undefined;
+  };
+  const savedAtOf = async (id: string): Promise<number | undefined> => {
+    const t = listed.saved?.times[input.ids.indexOf(id)] ?? NOT_COVERED;
+    if (t !== NOT_COVERED) return t === 0 ? undefined : t * 1000;
+    if (!firstLookup) {
+      const first = lookUp(id);
+      firstLookup = first;
+      return first;
+    }
+    await firstLookup;
+    return lookupsRefused ? undefined : lookUp(id);
   };
   const havenot = async (id: string, reason: HavenotReason) => {
     const savedAt = await savedAtOf(id);

@@ -271,6 +271,10 @@ export function s3Store(opts: S3Options): ObjectStore {
       clockOffsetMs = lister.config.systemClockOffset || clockOffsetMs;
     }
     const { status, date, lastModified } = await directHead(direct.target, direct.signer, creds, key);
+    // A raw crash's saved time is only asked to chart an hour, and the README's policy does not
+    // grant raw crashes: its 403 is taken as it is (the same signer's HEADs of processed crashes
+    // prove the signing), never confirmed, and never taken for a refusal of the processed crashes.
+    if (status === 403 && wantTime) return failure('forbidden', headOf(key), 403, 'AccessDenied', false);
     if (status === 403) {
       // Once S3 has refused for good, the HEADs still in flight get the same answer without asking again.
       if (refused) return refused;
