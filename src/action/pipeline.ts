@@ -103,10 +103,27 @@ export interface RunContext {
   names: ArtifactNames;
 }
 
+/** The bucket as a person names it: gs://NAME or s3://NAME (and the endpoint of an S3-compatible store). */
+export function bucketLabel(store: StoreConfig): string {
+  return `${store.kind === 'gcs' ? 'gs' : 's3'}://${store.bucket}${store.endpoint ? ` at ${store.endpoint}` : ''}`;
+}
+
+/** What was listed: the facts every later summary repeats, so what it counts is never in doubt. */
+export interface Listing {
+  bucket: string;
+  layout: string;
+  dates: string[];
+  /** since/until (minutes after midnight UTC) of each date, when a window was given. */
+  since?: number;
+  until?: number;
+}
+
 /** What the list job leaves in its `uuids` artifact, for the jobs after it. */
 export interface ListManifest {
   attempt: number;
   layout: string;
+  /** Absent in a manifest of an older version of the action. */
+  listing?: Listing;
   total: number;
   dates: ListResult['dates'];
   chunks: Array<{ index: number; file: string; ids: number }>;
@@ -151,6 +168,10 @@ export interface PlanManifest {
   toSubmit: number;
   byDate: Record<string, DateTotals>;
   hours: HourCounts;
+  /** What was listed (from the listing the results belong to). */
+  listing?: Listing;
+  /** Whether every chunk was checked with search (processed = stored and searchable). */
+  search?: boolean;
 }
 
 async function withStore<T>(deps: PipelineDeps, config: StoreConfig, maxSockets: number, fn: (store: ObjectStore) => Promise<T>): Promise<T> {
@@ -232,6 +253,7 @@ export async function listJob(opts: { list: ListOptions; store: StoreConfig }, c
   const manifest: ListManifest = {
     attempt: ctx.attempt,
     layout: list.layout,
+    listing: { bucket: bucketLabel(opts.store), layout: list.layout, dates: list.dates, since: list.since, until: list.until },
     total: r.total,
     dates: r.dates,
     chunks: r.plan.chunks.map((c) => ({ index: c.index, file: c.file, ids: c.end - c.start })),
@@ -469,9 +491,11 @@ export async function planJob(
   const byDate: Record<string, DateTotals> = {};
   const day = (id: string) => (byDate[crashIdDate(id)] ??= { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 });
   let checked = 0;
+  let searched = picked.length > 0;
   for (const { a, k } of picked) {
     const dir = await fetchInto(artifacts, a, join(work, 'results', String(k)), opts.fromRun);
     const m = await readJson<CheckManifest>(join(dir, 'check.json'), `${a.name}/check.json`);
+    searched &&= m.search;
     if (!m.complete) {
       partial.push(k);
       continue;
@@ -546,6 +570,8 @@ export async function planJob(
     toSubmit: toSubmit.size,
     byDate,
     hours,
+    listing: manifest.listing,
+    search: searched,
   };
   const havenotsDir = join(work, 'havenots');
   await mkdir(havenotsDir, { recursive: true });
