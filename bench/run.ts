@@ -2,7 +2,7 @@
  * `npm run bench`: the tool's cost against the store's, as ratios measured side by side in one
  * run on the same local server. See bench/README.md for what each row measures and why.
  *
- *   node bench/run.ts [--quick] [--rows 1,2,3,4,5,6,7,8] [--servers s3rver,rgw,gcs] [--reps N]
+ *   node bench/run.ts [--quick] [--rows 1,2,3,4,5,6,7,8,9] [--servers s3rver,rgw,gcs] [--reps N]
  *                     [--cli auto|dist|src] [--json FILE]
  *
  * --rows takes row numbers (3: 3a, 3b and 3c) or row ids (1b, 3c, 5c).
@@ -17,6 +17,7 @@ import { processedCrashKey } from '../src/core/layouts.ts';
 import { makeCrashId, rawCrashKey, seededBytes } from '../src/demo/crashes.ts';
 import { startSocorroApi, type FaultPlan } from '../src/demo/socorro-api.ts';
 import { chooseCli, type CliChoice } from './lib/cli.ts';
+import { scanBench } from './scan.ts';
 import { runNode, startLineChild, type ChildRun, type LineChild } from './lib/proc.ts';
 import { startGcsBench, startHeadStub, startRgwBench, startS3rverBench, type BenchServer } from './lib/servers.ts';
 
@@ -35,7 +36,7 @@ const option = (name: string, dflt: string) => {
   return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
 };
 const QUICK = flag('quick');
-const ROWS = new Set(option('rows', '1,2,3,4,5,6,7,8').split(','));
+const ROWS = new Set(option('rows', '1,2,3,4,5,6,7,8,9').split(','));
 const SERVERS = new Set(option('servers', 's3rver,rgw,gcs').split(','));
 /** Whether a row runs: its id (1b) or its number (1: rows 1 and 1b) was asked for. */
 const want = (id: string) => ROWS.has(id) || ROWS.has(id.replace(/[a-z]+$/, ''));
@@ -55,6 +56,8 @@ interface Row {
   /** undefined: reported only, no goal. */
   pass?: boolean;
   note?: string;
+  /** /proc/loadavg (1, 5, 15 min) when the row was measured: the machine is shared. */
+  load?: string;
 }
 const rows: Row[] = [];
 const notes: string[] = [];
@@ -69,14 +72,15 @@ const spread = (xs: number[]) => (xs.length > 1 ? Math.max(...xs) / Math.min(...
 const noisy = (xs: number[]) => (spread(xs) > 1.25 ? ` (noisy: pair ratios ${xs.map((x) => x.toFixed(2)).join(', ')})` : '');
 
 function add(r: Row): void {
+  r.load ??= uptime();
   rows.push(r);
   const verdict = r.pass === undefined ? 'report' : r.pass ? 'PASS' : 'FAIL';
-  say(`  -> ${r.row} ${r.server}: ${r.tool} vs ${r.baseline} = ${r.ratio} (goal ${r.goal}) ${verdict}${r.note ? ` — ${r.note}` : ''}`);
+  say(`  -> ${r.row} ${r.server}: ${r.tool} vs ${r.baseline} = ${r.ratio} (goal ${r.goal}) ${verdict} [load ${r.load}]${r.note ? ` — ${r.note}` : ''}`);
 }
 
 function printTable(): void {
-  const head = ['row', 'server', 'workload', 'tool', 'baseline', 'ratio', 'goal', 'result'];
-  const body = rows.map((r) => [r.row, r.server, r.workload, r.tool, r.baseline, r.ratio, r.goal, r.pass === undefined ? 'report' : r.pass ? 'PASS' : 'FAIL']);
+  const head = ['row', 'server', 'workload', 'tool', 'baseline', 'ratio', 'goal', 'result', 'load'];
+  const body = rows.map((r) => [r.row, r.server, r.workload, r.tool, r.baseline, r.ratio, r.goal, r.pass === undefined ? 'report' : r.pass ? 'PASS' : 'FAIL', r.load ?? '']);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(width[i])).join(' | ') + ' |';
   const out = [line(head), '|' + width.map((w) => '-'.repeat(w + 2)).join('|') + '|', ...body.map(line)];
@@ -557,12 +561,12 @@ async function row5(server: BenchServer, fx: CheckFixture) {
 /** Row 1b: check ÷ a bare keep-alive node:http HEAD loop at the same concurrency, both processes. */
 async function row1b(server: BenchServer, fx: CheckFixture) {
   const n = fx.ids.length;
-  const c = 128;
+  const c = 64;
   const mode = bareModeOf(server);
   const ratios: number[] = [];
   const checkRates: number[] = [];
   const bareRates: number[] = [];
-  const cpu = { check: [] as number[], bare: [] as number[] };
+  const cpu = { check: [] as number[], bare: [] as number[], same: [] as number[] };
   let prepMs = 0;
   let checkRequests = 0;
   const sameRates: number[] = [];
@@ -584,11 +588,13 @@ async function row1b(server: BenchServer, fx: CheckFixture) {
         const o = verifyRaw(r, fx, n);
         if ((o.raw?.['200'] ?? 0) !== havenots) throw new Error(`bare loop's raw-crash HEADs got ${JSON.stringify(o.raw)}, expected 200×${havenots}`);
         got.same = (n * 1000) / (r.wallMs - (o.prepMs ?? 0));
+        cpu.same.push(r.cpuMs - (o.prepCpuMs ?? 0));
       } else {
         const out = await freshOut();
-        await server.gcs?.resetStats();
+        const before = await server.requests?.();
         const r = await runCli(['check', fx.file, ...server.cliArgs(fx.bucket), '--out', out, '--concurrency', String(c), '-q'], server.env);
-        if (server.gcs) checkRequests = (await server.gcs.counts()).requests;
+        const after = await server.requests?.();
+        checkRequests = before === undefined || after === undefined ? 0 : after - before;
         const v = await verifyCheck(r, out, fx, n);
         if (v.classified !== n || v.wrong) throw new Error(`check classified ${v.classified}/${n}, ${v.wrong} wrong: ${r.stderr.slice(-300)}`);
         got.check = (n * 1000) / r.wallMs;
@@ -602,10 +608,12 @@ async function row1b(server: BenchServer, fx: CheckFixture) {
     sameRates.push(got.same);
   }
   const ratio = median(ratios);
-  const cpuPerK = (xs: number[]) => ((median(xs) * 1000) / n).toFixed(0);
+  const perK = (xs: number[]) => (median(xs) * 1000) / n;
+  // RGW cannot say: then one HEAD an id and one more for each havenot's raw crash.
+  const requests = checkRequests || n + havenots;
   const same = `against a bare loop that also HEADs each havenot's raw crash (${n + havenots} requests): ${(median(checkRates) / median(sameRates)).toFixed(2)}`;
   add({
-    row: '1b check ÷ bare node:http HEAD loop',
+    row: `1b check ÷ bare node:http HEAD loop, c${c}`,
     server: server.name,
     workload: `${n} ids, c${c}, process start incl., ${REPS} pair(s)`,
     tool: fmtRate(median(checkRates)),
@@ -614,33 +622,55 @@ async function row1b(server: BenchServer, fx: CheckFixture) {
     goal: '≥ 0.85',
     pass: ratio >= 0.85,
     note:
-      `client CPU per 1000 ids (start included): check ${cpuPerK(cpu.check)} ms, bare loop ${cpuPerK(cpu.bare)} ms; ` +
+      `check sent ${checkRequests ? '' : '≈'}${requests} requests for the ${n} ids (the bucket check's listing among them), the loop ${n}; ` +
       (server.kind === 's3'
         ? `the loop's ${n} SigV4 signatures were made before its clock (${prepMs.toFixed(0)} ms, not counted)`
-        : `plain XML HEADs, no Authorization; check sent ${checkRequests} requests for the ${n} ids, the loop ${n}`) +
+        : 'plain XML HEADs, no Authorization') +
       `; ${same}${noisy(ratios)}`,
+  });
+  // The same runs' CPU: what the tool spends per id beyond what the runtime itself must.
+  const cpuRatios = cpu.check.map((x, i) => x / cpu.bare[i]);
+  const cpuRatio = median(cpuRatios);
+  add({
+    row: `1c check's CPU per 1000 ids ÷ the bare loop's, c${c}`,
+    server: server.name,
+    workload: `row 1b's runs (user + system, process start incl.)`,
+    tool: `${perK(cpu.check).toFixed(0)} ms`,
+    baseline: `${perK(cpu.bare).toFixed(0)} ms`,
+    ratio: fmtX(cpuRatio),
+    goal: '≤ 1.5×',
+    pass: cpuRatio <= 1.5,
+    note:
+      `per request: check ${((median(cpu.check) * 1000) / requests).toFixed(0)} µs (${requests} requests), bare loop ${((median(cpu.bare) * 1000) / n).toFixed(0)} µs; ` +
+      `the bare loop making check's requests (raw-crash HEADs too) ${perK(cpu.same).toFixed(0)} ms per 1000 ids, check ÷ it ${fmtX(median(cpu.check) / median(cpu.same))}` +
+      `${server.kind === 's3' ? '; check signs its requests, the loop does not (row 8)' : ''}${noisy(cpuRatios)}`,
   });
 }
 
-/** Row 3c (GCS): list of a v1 day (16 slices, start/end offsets) ÷ one paging walk, +100 ms by the server. */
+/**
+ * Row 3c (GCS): list of a v1 day ÷ one paging walk, 100 ms added by the server, which also caps
+ * every list page at 200 entries (GCS may return fewer than maxResults): a 20,000-crash day is
+ * 100 pages for the walk.
+ */
 async function row3c(server: BenchServer) {
   const gcs = server.gcs!;
   const bucket = `bench-list-${server.name}`;
   const day = '20240301';
-  const n = 12_000;
+  const n = QUICK ? 8000 : 20_000;
+  const pageLimit = 200;
   const { ids } = idsOf(day, n, 22);
   const t0 = performance.now();
   await server.seed(bucket, ids.map((id) => rawCrashKey('v1', id)));
-  // The slices cut on the id's first hex digit: the fullest decides how many rounds of pages the tool needs.
   const perSlice = new Map<string, number>();
   for (const id of ids) perSlice.set(id[0], (perSlice.get(id[0]) ?? 0) + 1);
   const fullest = Math.max(...perSlice.values());
-  say(`  seeded ${n} v1 raw crashes in ${bucket} (${((performance.now() - t0) / 1000).toFixed(1)}s); fullest slice ${fullest} keys`);
+  say(`  seeded ${n} v1 raw crashes in ${bucket} (${((performance.now() - t0) / 1000).toFixed(1)}s); fullest hex slice ${fullest} keys`);
   const walk = async () => {
     const s = parseJson(await runNode([join(ROOT, 'bench/children/gcs-seq-list.ts'), server.endpoint, bucket, day], { env: server.env })) as { loopMs: number; requests: number; keys: number };
     if (s.keys !== n) throw new Error(`the paging walk saw ${s.keys} of ${n} keys`);
     return s;
   };
+  await gcs.setPageLimit(pageLimit);
   // One walk without latency first: the server renders each object's resource once, which the
   // first walk measured would pay alone.
   await walk();
@@ -651,12 +681,12 @@ async function row3c(server: BenchServer) {
     const seq: number[] = [];
     let pages = 0;
     let lists = 0;
-    for (let rep = 0; rep < Math.max(1, Math.min(REPS, 2)); rep++) {
+    for (let rep = 0; rep < Math.max(1, Math.min(REPS, 3)); rep++) {
       const s = await walk();
       // The list mode's own walk, in process (no process start): the row is about the strategy.
       const p = parseJson(await runNode([join(ROOT, 'bench/children/par-list.ts'), server.endpoint, bucket, 'v1', day, await freshOut(), 'gcs'], { env: server.env })) as { loopMs: number; requests: number; total: number };
       if (p.total !== n) throw new Error(`list v1 (in-process) found ${p.total} of ${n}`);
-      say(`    rep ${rep + 1}: 16 slices ${(p.loopMs / 1000).toFixed(2)} s (${p.requests} lists), one walk ${(s.loopMs / 1000).toFixed(2)} s (${s.requests} pages) -> ${(s.loopMs / p.loopMs).toFixed(1)}×`);
+      say(`    rep ${rep + 1}: list ${(p.loopMs / 1000).toFixed(2)} s (${p.requests} lists), one walk ${(s.loopMs / 1000).toFixed(2)} s (${s.requests} pages) -> ${(s.loopMs / p.loopMs).toFixed(1)}×`);
       ratios.push(s.loopMs / p.loopMs);
       par.push(p.loopMs);
       seq.push(s.loopMs);
@@ -668,25 +698,29 @@ async function row3c(server: BenchServer) {
     const listed = (await countLines(join(out, 'uuids.txt'))).length;
     if (listed !== n) throw new Error(`list v1 on GCS found ${listed} of ${n}`);
     const ratio = median(ratios);
-    // What a page costs beyond the latency (server and client), from the walk itself.
+    // What a page costs beyond the latency (server and client), from the walk itself; the
+    // one-threaded server renders pages one after another, so the tool's lists take at least
+    // lists × that, however many are in flight.
     const pageMs = Math.max(0, median(seq) / pages - 100);
+    const floorMs = Math.max(100 + pageMs, lists * pageMs);
     add({
-      row: '3c list v1 day (16 slices) ÷ one paging walk, +100 ms',
+      row: '3c list v1 day ÷ one paging walk, +100 ms, pages ≤ 200',
       server: server.name,
-      workload: `${n} keys under one prefix: ${pages} pages of 1000 walked vs ${lists} lists in 16 offset slices (walks only)`,
+      workload: `${n} keys under one prefix: ${pages} pages walked vs ${lists} lists (walks only, ${REPS > 1 ? 'median of pairs' : 'one pair'})`,
       tool: `${(median(par) / 1000).toFixed(2)} s`,
       baseline: `${(median(seq) / 1000).toFixed(2)} s`,
       ratio: fmtX(ratio),
       goal: '≥ 10×',
       pass: ratio >= 10,
       note:
-        `+100 ms by the GCS server; both ask fields=items(name,updated),nextPageToken; fullest slice ${fullest} keys: one page a slice, ` +
-        `${pages}× at best; a page costs ${pageMs.toFixed(1)} ms beyond the latency (the walk's), and the one-threaded server renders the ` +
-        `16 slices' pages one after another: ${pages}×(100+${pageMs.toFixed(1)})/(100+16×${pageMs.toFixed(1)}) = ` +
-        `${fmtX((pages * (100 + pageMs)) / (100 + 16 * pageMs))} is about this bench's ceiling; the CLI, process start included: ${(r.wallMs / 1000).toFixed(2)} s${noisy(ratios)}`,
+        `+100 ms and pages of at most ${pageLimit} by the GCS server; both ask fields=items(name,updated),nextPageToken; fullest hex slice ${fullest} keys ` +
+        `(${Math.ceil(fullest / pageLimit)} pages); a page costs ${pageMs.toFixed(1)} ms beyond the latency (the walk's), and the one-threaded server renders ` +
+        `the ${lists} lists one after another: at least ${(floorMs / 1000).toFixed(2)} s, so ${fmtX(median(seq) / floorMs)} is about this bench's ceiling; ` +
+        `the CLI, process start included: ${(r.wallMs / 1000).toFixed(2)} s${noisy(ratios)}`,
     });
   } finally {
     await gcs.setLatency(0);
+    await gcs.setPageLimit(undefined);
   }
 }
 
@@ -729,96 +763,105 @@ async function row4c(server: BenchServer) {
 }
 
 /**
- * Row 5c: eight check jobs at once behind ONE store rate limit, +20 ms: S3 through the proxy's
- * maxRps (503 SlowDown), GCS by the server's own limit on reads (429, then 503). The rate is the
- * store's view: requests it let through per second, from the first to the last (sampled every
- * 10 ms), whatever they were (check also HEADs the raw crash of each havenot).
+ * Row 5c: 8, then 16, check jobs at once behind ONE store rate limit, +20 ms: S3 through the
+ * proxy's maxRps (503 SlowDown), GCS by the server's own limit on reads (429, then 503). The
+ * same ids in all, split among the jobs. Two rates from the store's view, from the first request
+ * it let through to the last (sampled every 10 ms): ids classified a second, what a user waits
+ * for, and requests let through a second, whatever they were (check also HEADs the raw crash of
+ * each havenot that has no saved time).
  */
 async function row5c(server: BenchServer, fx: CheckFixture) {
-  const jobs = 8;
   const limit = server.name === 'ceph-rgw' ? 300 : 400;
-  const per = Math.min(Math.floor(fx.ids.length / jobs), QUICK ? 250 : 1000);
-  const total = per * jobs;
-  const files: string[] = [];
-  for (let j = 0; j < jobs; j++) {
-    const f = join(work, `shared-${server.name}-${j}.txt`);
-    await writeFile(f, fx.ids.slice(j * per, (j + 1) * per).join('\n') + '\n');
-    files.push(f);
-  }
+  const total = Math.min(fx.ids.length, QUICK ? 2000 : 8000);
   const variants: Array<429 | 503> = server.kind === 's3' ? [503] : [429, 503];
-  for (const status of variants) {
-    // Set up the limit; `stop` undoes it, `window` reads the store's view of the run.
-    let args: (b: string) => string[];
-    let window: () => Promise<{ inSpan: number; spanMs: number; throttled: number; answered: number }>;
-    let stop: () => Promise<void>;
-    let what: string;
-    if (server.gcs) {
-      const gcs = server.gcs;
-      // The burst as the proxy's (a tenth of a second's worth), so both limits let the same through.
-      await gcs.setRateLimit({ perSecond: limit, burst: Math.max(1, limit / 10), scope: 'reads' }, status);
-      await gcs.setLatency(20);
-      await gcs.resetStats();
-      await gcs.sample();
-      args = (b) => server.cliArgs(b);
-      window = async () => {
-        const w = await gcs.window();
-        const c = await gcs.counts();
-        return { ...w, throttled: c.byStatus[String(status)] ?? 0, answered: c.requests };
-      };
-      stop = async () => {
-        await gcs.setRateLimit(undefined);
-        await gcs.setLatency(0);
-      };
-      what = `GCS server: ${status} above ${limit} reads/s`;
-    } else {
-      const proxy = await startProxy(server.endpoint, { maxRps: limit, only: 'HEAD', latencyMs: 20 });
-      await proxy.child.ask('sample');
-      args = (b) => server.cliArgs(b, proxy.url);
-      window = async () => {
-        const w = (await proxy.child.ask('window')) as { inSpan: number; spanMs: number };
-        const st = (await proxy.child.ask('stats')) as { requests: number; injected: Record<string, number> };
-        return { ...w, throttled: st.injected.throttled ?? 0, answered: st.requests };
-      };
-      stop = () => proxy.child.close();
-      what = `proxy: 503 SlowDown above ${limit} HEAD/s`;
+  for (const jobs of [8, 16]) {
+    const per = Math.floor(total / jobs);
+    const files: string[] = [];
+    for (let j = 0; j < jobs; j++) {
+      const f = join(work, `shared-${server.name}-${jobs}-${j}.txt`);
+      await writeFile(f, fx.ids.slice(j * per, (j + 1) * per).join('\n') + '\n');
+      files.push(f);
     }
-    try {
-      const outs = await Promise.all(files.map(() => freshOut()));
-      const env = server.env; // after a GCS restart: the new port
-      const t0 = performance.now();
-      const runs = await Promise.all(files.map((f, j) => runCli(['check', f, ...args(fx.bucket), '--out', outs[j], '-q'], env)));
-      const wall = performance.now() - t0;
-      const w = await window();
-      let classified = 0;
-      let wrong = 0;
-      for (let j = 0; j < jobs; j++) {
-        const haves = await countLines(join(outs[j], 'haves.txt'));
-        const havenots = await countLines(join(outs[j], 'havenots.txt'));
-        classified += new Set([...haves, ...havenots]).size;
-        wrong += haves.filter((id) => !fx.processed.has(id)).length + havenots.filter((id) => fx.processed.has(id)).length;
-      }
-      const rate = w.spanMs > 0 ? (w.inSpan * 1000) / w.spanMs : 0;
-      const pct = (rate / limit) * 100;
-      const ends = runs.map((r) => /concurrency ended at (\d+)/.exec(r.stdout)?.[1] ?? String(128)).join(',');
-      const correct = runs.every((x) => x.code === 0) && classified === total && wrong === 0;
-      add({
-        row: `5c ${jobs} check jobs behind one limit${server.kind === 'gcs' ? ` (${status})` : ''}`,
-        server: server.name,
-        workload: `${jobs}×${per} ids, ${what} in all, +20 ms`,
-        tool: `${fmtRate(rate)} (${pct.toFixed(0)}% of limit)`,
-        baseline: `${limit}/s limit`,
-        ratio: `${classified}/${total} classified, ${wrong} wrong`,
-        goal: '≥ 95% of limit; all classified, 0 wrong, exit 0',
-        pass: correct && pct >= 95,
-        note:
-          `the store's view: ${w.inSpan} requests let through in ${(w.spanMs / 1000).toFixed(2)} s; spawn to last exit ${(wall / 1000).toFixed(1)} s ` +
-          `(${fmtRate((total * 1000) / wall)} with process starts); ${w.throttled} throttled of ${w.answered} requests; ` +
-          `exits ${runs.map((x) => x.code).join(',')}; widths at the end ${ends}`,
-      });
-      if (!correct) say(`    5c failures: ${runs.filter((x) => x.code !== 0).map((x) => x.stderr.trim().split('\n').pop()).join(' | ')}`);
-    } finally {
-      await stop();
+    for (const status of variants) await row5cOnce(server, fx, files, per, limit, status);
+  }
+}
+
+async function row5cOnce(server: BenchServer, fx: CheckFixture, files: string[], per: number, limit: number, status: 429 | 503) {
+  const jobs = files.length;
+  const total = per * jobs;
+  // Set up the limit; `stop` undoes it, `window` reads the store's view of the run.
+  let args: (b: string) => string[];
+  let window: () => Promise<{ inSpan: number; spanMs: number; throttled: number; answered: number }>;
+  let stop: () => Promise<void>;
+  let what: string;
+  if (server.gcs) {
+    const gcs = server.gcs;
+    // The burst as the proxy's (a tenth of a second's worth), so both limits let the same through.
+    await gcs.setRateLimit({ perSecond: limit, burst: Math.max(1, limit / 10), scope: 'reads' }, status);
+    await gcs.setLatency(20);
+    await gcs.resetStats();
+    await gcs.sample();
+    args = (b) => server.cliArgs(b);
+    window = async () => {
+      const w = await gcs.window();
+      const c = await gcs.counts();
+      return { ...w, throttled: c.byStatus[String(status)] ?? 0, answered: c.requests };
+    };
+    stop = async () => {
+      await gcs.setRateLimit(undefined);
+      await gcs.setLatency(0);
+    };
+    what = `GCS server: ${status} above ${limit} reads/s`;
+  } else {
+    const proxy = await startProxy(server.endpoint, { maxRps: limit, only: 'HEAD', latencyMs: 20 });
+    await proxy.child.ask('sample');
+    args = (b) => server.cliArgs(b, proxy.url);
+    window = async () => {
+      const w = (await proxy.child.ask('window')) as { inSpan: number; spanMs: number };
+      const st = (await proxy.child.ask('stats')) as { requests: number; injected: Record<string, number> };
+      return { ...w, throttled: st.injected.throttled ?? 0, answered: st.requests };
+    };
+    stop = () => proxy.child.close();
+    what = `proxy: 503 SlowDown above ${limit} HEAD/s`;
+  }
+  try {
+    const outs = await Promise.all(files.map(() => freshOut()));
+    const env = server.env; // after a GCS restart: the new port
+    const t0 = performance.now();
+    const runs = await Promise.all(files.map((f, j) => runCli(['check', f, ...args(fx.bucket), '--out', outs[j], '-q'], env)));
+    const wall = performance.now() - t0;
+    const w = await window();
+    let classified = 0;
+    let wrong = 0;
+    for (let j = 0; j < jobs; j++) {
+      const haves = await countLines(join(outs[j], 'haves.txt'));
+      const havenots = await countLines(join(outs[j], 'havenots.txt'));
+      classified += new Set([...haves, ...havenots]).size;
+      wrong += haves.filter((id) => !fx.processed.has(id)).length + havenots.filter((id) => fx.processed.has(id)).length;
     }
+    const reqRate = w.spanMs > 0 ? (w.inSpan * 1000) / w.spanMs : 0;
+    const idRate = w.spanMs > 0 ? (classified * 1000) / w.spanMs : 0;
+    const share = idRate / limit;
+    const ends = runs.map((r) => /concurrency ended at (\d+)/.exec(r.stdout)?.[1] ?? 'unthrottled').join(',');
+    const correct = runs.every((x) => x.code === 0) && classified === total && wrong === 0;
+    add({
+      row: `5c ${jobs} check jobs behind one ${limit} req/s limit${server.kind === 'gcs' ? ` (${status})` : ' (503)'}`,
+      server: server.name,
+      workload: `${jobs}×${per} ids, ${what} in all, +20 ms`,
+      tool: `${fmtRate(idRate, ' ids/s')}; let through ${fmtRate(reqRate, ' req/s')} (${((reqRate / limit) * 100).toFixed(0)}%)`,
+      baseline: `${limit}/s limit`,
+      ratio: `${share.toFixed(2)} (ids/s ÷ limit); ${classified}/${total} classified, ${wrong} wrong`,
+      goal: 'ids/s ≥ 0.95 of limit; all classified, 0 wrong, exit 0',
+      pass: correct && share >= 0.95,
+      note:
+        `the store's view: ${w.inSpan} requests let through in ${(w.spanMs / 1000).toFixed(2)} s (${(w.inSpan / Math.max(1, classified)).toFixed(2)} an id), ` +
+        `${((reqRate / limit) * 100).toFixed(1)}% of the limit; spawn to last exit ${(wall / 1000).toFixed(1)} s ` +
+        `(${fmtRate((total * 1000) / wall)} ids with process starts); ${w.throttled} throttled of ${w.answered} requests; ` +
+        `exits ${runs.map((x) => x.code).join(',')}; widths at the end ${ends}`,
+    });
+    if (!correct) say(`    5c failures: ${runs.filter((x) => x.code !== 0).map((x) => x.stderr.trim().split('\n').pop()).join(' | ')}`);
+  } finally {
+    await stop();
   }
 }
 
@@ -942,15 +985,38 @@ async function row6() {
   });
 }
 
+// ---------------------------------------------------------------- row 9: scan
+
+/** scan of a 1 M-crash month against a full check --search of it (bench/scan.ts). */
+async function row9() {
+  const r = await scanBench({ cli, say });
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  add({
+    row: '9 scan ÷ check --search (requests)',
+    server: 'gcs + SuperSearch stand-in',
+    workload: `${n(r.crashes)} crashes, ${r.dates} dates, ${r.planted.length} planted windows`,
+    tool: `${n(r.scan.requests)} requests (${n(r.scan.listRequests)} list + ${r.scan.searchRequests} search), ${(r.scan.wallMs / 1000).toFixed(1)} s`,
+    baseline: `${n(r.check.requests)} requests (${n(r.check.heads)} HEAD + ${n(r.check.searches)} search + ${n(r.check.listRequests)} list), ~${(r.check.wallMsEstimate / 60_000).toFixed(1)} min`,
+    ratio: `1/${n(r.ratio)}`,
+    goal: '≤ 1/500, the planted windows exactly',
+    pass: r.ratio >= 500 && r.exact,
+    note:
+      `windows found ${r.exact ? 'exactly the planted' : `${r.found.join(', ')} (planted ${r.planted.join(', ')})`}; scan peak RSS ${r.scan.maxRssMb.toFixed(0)} MB; ` +
+      `check's wall is measured on one date (${r.sample.date}, ${n(r.sample.crashes)} crashes: list ${(r.sample.listMs / 1000).toFixed(1)} s + check --search ${(r.sample.checkMs / 1000).toFixed(1)} s, ` +
+      `${n(r.sample.heads)} HEADs, ${r.sample.searches} searches, ${n(r.sample.havenots)} havenots against scan's ${n(r.sample.scanMissing)} missing) and scaled by crashes; ` +
+      `seeded in the servers' memory (no HTTP PUT) in ${(r.seedMs.gcs / 1000).toFixed(1)} s + ${(r.seedMs.index / 1000).toFixed(1)} s`,
+  });
+}
+
 // ---------------------------------------------------------------- main
 
-const uptime = () => {
+function uptime(): string {
   try {
     return readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
   } catch {
     return loadavg().map((x) => x.toFixed(2)).join(' ');
   }
-};
+}
 
 const servers: BenchServer[] = [];
 const started = new Date();
@@ -958,8 +1024,8 @@ try {
   cli = await chooseCli(ROOT, option('cli', 'auto'), say);
   say(`bench: node ${process.version}, ${cpus().length} CPU(s), load ${uptime()}, CLI ${cli.label}`);
   // Rows that run on an S3 (s3rver, RGW) and on the GCS server.
-  const onS3 = ['1', '1b', '2', '3a', '3b', '5', '5b', '5c'].some(want);
-  const onGcs = ['1b', '2', '3c', '4c', '5c', '7'].some(want);
+  const onS3 = ['1', '1b', '1c', '2', '3a', '3b', '5', '5b', '5c'].some(want);
+  const onGcs = ['1b', '1c', '2', '3c', '4c', '5c', '7'].some(want);
   if (SERVERS.has('s3rver') && onS3) servers.push(await startS3rverBench());
   if (SERVERS.has('rgw') && onS3) {
     say('starting Ceph RGW (scripts/rgw.sh) if installed...');
@@ -974,14 +1040,14 @@ try {
   if (SERVERS.has('gcs') && onGcs) servers.push(await startGcsBench());
   for (const server of servers) {
     const s3 = server.kind === 's3';
-    const needCheck = (s3 ? ['1', '1b', '2', '5', '5b', '5c'] : ['1b', '2', '5c', '7']).some(want);
+    const needCheck = (s3 ? ['1', '1b', '1c', '2', '5', '5b', '5c'] : ['1b', '1c', '2', '5c', '7']).some(want);
     const n = server.name === 'ceph-rgw' ? (QUICK ? 4000 : 10_000) : QUICK ? 6000 : 20_000;
     const fx = needCheck ? await checkFixture(server, n) : undefined;
     if (s3 && want('1') && fx) {
       say(`row 1 on ${server.name}: check vs raw SDK HEAD loop (load ${uptime()})`);
       await row1(server, fx);
     }
-    if (want('1b') && fx) {
+    if ((want('1b') || want('1c')) && fx) {
       say(`row 1b on ${server.name}: check vs bare node:http HEAD loop (load ${uptime()})`);
       await row1b(server, fx);
     }
@@ -1002,7 +1068,7 @@ try {
       await row5(server, fx);
     }
     if (want('5c') && fx) {
-      say(`row 5c on ${server.name}: ${8} check jobs behind one rate limit (load ${uptime()})`);
+      say(`row 5c on ${server.name}: 8 and 16 check jobs behind one rate limit (load ${uptime()})`);
       await row5c(server, fx);
     }
     if (!s3 && want('7') && fx) {
@@ -1032,6 +1098,10 @@ try {
   if (want('8')) {
     say(`row 8: signature cost (load ${uptime()})`);
     await row8();
+  }
+  if (want('9') && SERVERS.has('gcs')) {
+    say(`row 9: scan of a 1 M-crash month vs check --search (load ${uptime()})`);
+    await row9();
   }
 } finally {
   for (const s of servers) await s.close().catch(() => {});

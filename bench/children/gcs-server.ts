@@ -5,7 +5,12 @@
  * JSON line:
  *
  *   {"op":"seed","bucket":B,"keys":[…]}          creates B and puts each key (body '{}') in process
+ *   {"op":"seedWorld","bucket":B,"world":{…},"processedOn":D?}
+ *                                                 creates B and puts a scan world's raw crashes (src/demo/scan-world.ts)
+ *                                                 at their saved times, in process; with processedOn, the processed crashes
+ *                                                 of date D too (those no outage took)
  *   {"op":"latency","ms":N}                       setLatency
+ *   {"op":"pageLimit","n":N|null}                 setPageLimit (no list page holds more than N)
  *   {"op":"rateLimit","limit":{perSecond,burst?,scope?}|null,"status":429|503}
  *   {"op":"counts"} / {"op":"reset"}              counts() / resetStats()
  *   {"op":"tokens"}                               bearer tokens seen since start (0: no credentials leaked)
@@ -19,18 +24,21 @@
  */
 import { createInterface } from 'node:readline';
 import { startGcsServer, type GcsRateLimit, type GcsServer } from '../../src/demo/gcs-server.ts';
+import { processedCrashKey } from '../../src/core/layouts.ts';
+import { forEachWorldCrash, type ScanWorldOptions } from '../../src/demo/scan-world.ts';
 
 const BODY = Buffer.from('{}');
 const buckets = new Set<string>();
 let status: 429 | 503 = 429;
 let latency = 0;
+let pageLimit: number | undefined;
 /** Tokens seen by servers this one replaced. */
 let tokensBefore = 0;
 let server: GcsServer = await startGcsServer({ auth: 'none' });
 
 /** A server answering `next` above the rate limit, with the objects of the current one. */
 async function restart(next: 429 | 503): Promise<void> {
-  const fresh = await startGcsServer({ auth: 'none', throttleStatus: next, latencyMs: latency });
+  const fresh = await startGcsServer({ auth: 'none', throttleStatus: next, latencyMs: latency, pageLimit });
   for (const b of buckets) {
     fresh.createBucket(b);
     for (const name of server.list(b)) {
@@ -75,9 +83,27 @@ rl.on('line', (line) => {
           for (const k of cmd.keys as string[]) server.put(bucket, k, BODY);
           return reply({ ok: true, objects: server.list(bucket).length });
         }
+        case 'seedWorld': {
+          const bucket = cmd.bucket as string;
+          server.createBucket(bucket);
+          buckets.add(bucket);
+          const on = cmd.processedOn as string | undefined;
+          const t0 = performance.now();
+          const totals = forEachWorldCrash(cmd.world as ScanWorldOptions, (c) => {
+            server.put(bucket, c.key, BODY, { updated: new Date(c.savedAt) });
+            if (on && c.key.includes(`/${on}/`) && !c.inOutage) server.put(bucket, processedCrashKey(c.id), BODY);
+          });
+          // The first listing sorts the names: done here, so no measured run pays for it.
+          const objects = server.list(bucket).length;
+          return reply({ ok: true, objects, ...totals, seedMs: performance.now() - t0 });
+        }
         case 'latency':
           latency = cmd.ms as number;
           server.setLatency(latency);
+          return reply({ ok: true });
+        case 'pageLimit':
+          pageLimit = (cmd.n as number | null) ?? undefined;
+          server.setPageLimit(pageLimit);
           return reply({ ok: true });
         case 'rateLimit': {
           const want = (cmd.status as 429 | 503 | undefined) ?? status;

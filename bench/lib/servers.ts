@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import S3rver from 's3rver';
 import type { GcsCounts, GcsRateLimit } from '../../src/demo/gcs-server.ts';
+import type { ScanWorldOptions } from '../../src/demo/scan-world.ts';
 import { createBucket, putObjects, s3Client } from '../../src/demo/s3.ts';
 import { forEachPooled } from '../../src/core/pool.ts';
 import { startLineChild } from './proc.ts';
@@ -31,6 +32,8 @@ export interface BenchServer {
   seed(bucket: string, keys: string[]): Promise<void>;
   /** The GCS server's controls (latency and rate limit are the server's own; no proxy). */
   gcs?: GcsControl;
+  /** Requests the server has answered since it started, where it can say (s3rver, GCS; not RGW). */
+  requests?(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,8 @@ export async function startS3rverBench(): Promise<BenchServer> {
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, resetOnClose: true });
   const addr = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${addr.port}`;
+  let answered = 0;
+  (server as unknown as { httpServer: http.Server }).httpServer.on('request', () => answered++);
   const client = s3Client(endpoint, 'S3RVER', 'S3RVER');
   const body = '{}';
   const md5 = createHash('md5').update(body).digest('hex');
@@ -62,6 +67,7 @@ export async function startS3rverBench(): Promise<BenchServer> {
     endpoint,
     env: creds('S3RVER', 'S3RVER'),
     cliArgs: s3Args(endpoint),
+    requests: () => Promise.resolve(answered),
     async seed(bucket, keys) {
       await createBucket(client, bucket);
       const made = new Map<string, Promise<unknown>>();
@@ -191,6 +197,8 @@ export async function ensureDir(file: string): Promise<void> {
 export interface GcsControl {
   /** Milliseconds the server adds before every answer (0: instant). */
   setLatency(ms: number): Promise<void>;
+  /** No list page holds more than `n` entries (undefined: as many as asked, up to 1000). */
+  setPageLimit(n: number | undefined): Promise<void>;
   /**
    * A token-bucket limit (undefined: none) and what it answers above it. A status other than the
    * current one restarts the server on a new port with the same objects: `endpoint` and `env`
@@ -207,6 +215,8 @@ export interface GcsControl {
    */
   sample(): Promise<void>;
   window(): Promise<{ passed: number; inSpan: number; spanMs: number }>;
+  /** Puts a scan world (src/demo/scan-world.ts) into a bucket in the server's process, no HTTP; see bench/children/gcs-server.ts. */
+  seedWorld(bucket: string, world: ScanWorldOptions, processedOn?: string): Promise<{ objects: number; crashes: number; missing: number; noise: number; seedMs: number }>;
 }
 
 /**
@@ -231,6 +241,7 @@ export async function startGcsBench(): Promise<BenchServer> {
     endpoint: '',
     env: {},
     cliArgs: (bucket) => ['--bucket', `gs://${bucket}`],
+    requests: async () => (await server.gcs!.counts()).requests,
     async seed(bucket, keys) {
       // A few MB a command at most.
       for (let i = 0; i < keys.length || i === 0; i += 20_000) await ask({ op: 'seed', bucket, keys: keys.slice(i, i + 20_000) });
@@ -257,6 +268,9 @@ export async function startGcsBench(): Promise<BenchServer> {
     async setLatency(ms) {
       await ask({ op: 'latency', ms });
     },
+    async setPageLimit(n) {
+      await ask({ op: 'pageLimit', n: n ?? null });
+    },
     async setRateLimit(limit, status) {
       at(await ask<{ url: string; host: string }>({ op: 'rateLimit', limit: limit ?? null, status }));
     },
@@ -269,6 +283,7 @@ export async function startGcsBench(): Promise<BenchServer> {
       await ask({ op: 'sample', every: 10 });
     },
     window: () => ask<{ passed: number; inSpan: number; spanMs: number }>({ op: 'window' }),
+    seedWorld: (bucket, world, processedOn) => ask({ op: 'seedWorld', bucket, world, processedOn }),
   };
   return server;
 }

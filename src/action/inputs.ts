@@ -39,6 +39,8 @@ export const INPUTS: Partial<Record<OptionName, string>> = {
   tokenPresent: 'token-present',
   environment: 'environment',
   maxDates: 'max-dates',
+  minMissing: 'min-missing',
+  minShare: 'min-share',
   out: 'out',
 };
 

@@ -14,8 +14,10 @@ import { socorroApi } from '../ports/socorro-api.ts';
 import { readInputs, spell } from './inputs.ts';
 import { MATRIX_JOB_LIMIT, PlanOverMax, artifactNames, bucketLabel, checkJob, listJob, planJob, submitJob, verifyJob, type PipelineDeps, type RunContext } from './pipeline.ts';
 import { checkSummary, failureSummary, hidePaths, listSummary, planSummary, submitSummary, verifySummary } from './summary.ts';
+import { scanJob, scanSummary } from './scan-job.ts';
+import { parseScanOptions } from '../modes/options.ts';
 
-const MODES = ['list', 'check', 'plan', 'submit', 'reprocess', 'verify'] as const;
+const MODES = ['list', 'check', 'plan', 'submit', 'reprocess', 'verify', 'scan'] as const;
 type Mode = (typeof MODES)[number];
 
 function reporter(): Reporter {
@@ -59,8 +61,8 @@ function jobInterrupt() {
 /** The action: one mode per job; inputs in, the pipeline, outputs and a job summary out. */
 export async function run(store?: ArtifactStore): Promise<void> {
   const modeText = core.getInput('mode').trim();
-  // list and plan take no signal and upload only whole artifacts: a cancel may stop them at once.
-  const interrupt = modeText === 'list' || modeText === 'plan' ? undefined : jobInterrupt();
+  // list, plan and scan take no signal and upload only whole artifacts: a cancel may stop them at once.
+  const interrupt = modeText === 'list' || modeText === 'plan' || modeText === 'scan' ? undefined : jobInterrupt();
   try {
     if (!(MODES as readonly string[]).includes(modeText)) throw new UsageError(`mode: ${modeText || '(empty)'} is not a mode (${MODES.join(', ')})`);
     const mode = modeText as Mode;
@@ -169,6 +171,20 @@ export async function run(store?: ArtifactStore): Promise<void> {
       core.setOutput('submitted', r.result.submitted);
       await submitSummary(r, { apiUrl: api.apiUrl, runId, batchSize: reprocess.batchSize ?? DEFAULT_BATCH_SIZE, sleepSeconds: reprocess.sleepSeconds ?? DEFAULT_SLEEP_SECONDS });
       if (r.result.failure) throw new RunError(r.result.failure);
+    } else if (mode === 'scan') {
+      const { store: config, scan, search } = parseScanOptions(raw, out, ctx, Date.now());
+      const { result: r, artifact } = await scanJob({ store: config, scan, search, artifactPrefix: (raw.artifactPrefix as string) ?? '' }, run, deps).catch(async (err: unknown) => {
+        await failureSummary('scan', `${oneLine(err)}. No scan.json: nothing was claimed.`);
+        throw err;
+      });
+      core.setOutput('windows', r.windows.length);
+      core.setOutput('missing', r.missing);
+      core.setOutput('repairs', r.windows.map((w) => ({ dates: w.date, hours: w.hours })));
+      await scanSummary(r, artifact);
+      // A window fails the job, so a scheduled scan notifies; the summary has the repair dispatches.
+      if (r.windows.length > 0) {
+        throw new RunError(`${r.windows.length} outage window(s): ${r.windows.map((w) => `${w.date} ${w.hours}`).join(', ')}; the job summary has the reprocess dispatch for each`);
+      }
     } else {
       const { store: config, verify, search } = parseVerifyOptions(raw, [], out, ctx);
       const r = await verifyJob({ store: config, verify, search, signal: interrupt?.signal }, run, deps);

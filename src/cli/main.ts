@@ -10,6 +10,8 @@ import { runList } from '../modes/list.ts';
 import { hourChart } from '../core/hours.ts';
 import { DEFAULT_API_URL, RULESETS, parseCheckOptions, parseListOptions, parseReprocessOptions, parseVerifyOptions, type SearchConfig } from '../modes/options.ts';
 import { DEFAULT_EVERY_SECONDS, runVerify } from '../modes/verify.ts';
+import { DEFAULT_MIN_MISSING, DEFAULT_MIN_SHARE, SCAN_EXIT_WINDOW, runScan, scanReport } from '../modes/scan.ts';
+import { parseScanOptions } from '../modes/options.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX, DEFAULT_SLEEP_SECONDS, MAX_BATCH_SIZE, runReprocess } from '../modes/reprocess.ts';
 import { openStore } from '../ports/open-store.ts';
 import { socorroApi } from '../ports/socorro-api.ts';
@@ -44,6 +46,8 @@ const FLAGS: Partial<Record<OptionName, string>> = {
   search: '--search',
   wait: '--wait',
   every: '--every',
+  minMissing: '--min-missing',
+  minShare: '--min-share',
   out: '--out',
 };
 const spell: Spelling = (name) => FLAGS[name];
@@ -96,8 +100,9 @@ Examples:
   $ SOCORRO_API_TOKEN=... socorro-reprocess reprocess --dry-run
   $ SOCORRO_API_TOKEN=... socorro-reprocess reprocess
   $ socorro-reprocess verify --bucket gs://my-crashes --search --wait 15
+  $ socorro-reprocess scan --bucket gs://my-crashes --dates 20260301..20260331
 
-Exit codes: 0 done, 1 the run failed (partial results kept; rerun to finish), 2 bad usage or input (nothing done).
+Exit codes: 0 done, 1 the run failed (partial results kept; rerun to finish), 2 bad usage or input (nothing done); scan: 3 an outage window was found.
 GCS credentials: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, the metadata server).
 AWS credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
 The contract: docs/CONTRACT.md; files are one crash id per line.`;
@@ -112,6 +117,8 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
   const { env } = io;
   const ctx = { spell, env };
   const say = (line: string) => io.stdout(line + '\n');
+  // A command that ends well but must say something with its exit code (scan: a window found).
+  let exitCode = 0;
 
   const program = new Command('socorro-reprocess')
     .description('Find Socorro crashes saved (to Google Cloud Storage or S3) but never processed, and send them to the Reprocessing API.')
@@ -222,6 +229,41 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
     }
   });
 
+  addStore(addCommon(
+    program
+      .command('scan')
+      .description(
+        'Where did crashes go unprocessed? Per date and UTC hour, raw crashes saved (the listing) against crashes search holds (SuperSearch\'s date histogram), ' +
+          'without a request per crash: writes scan.json, prints the missing per hour, the outage windows and the reprocess dispatch that repairs each',
+      )
+      .requiredOption('--dates <dates>', `YYYYMMDD, comma/space separated, or ranges YYYYMMDD..YYYYMMDD; yesterday and today (UTC) too. At most 183, none older than Socorro's 26 weeks of search (older: use check)`)
+      .addOption(new Option('--layout <layout>', 'raw crash key layout: v1 (since Sep 2022) or v2 (May 2016 - Sep 2022)').default('v1'))
+      .option('--hours <HH:MM..HH:MM>', 'only this window (UTC) of each date, in the listing and in search')
+      .option('--api-url <url>', 'Socorro base URL (its SuperSearch)', DEFAULT_API_URL)
+      .option('--min-missing <n>', "a window's hours each miss at least this many crashes...", String(DEFAULT_MIN_MISSING))
+      .option('--min-share <p>', `...and at least this share of the hour's saved crashes (0.02 or 2%)`, String(DEFAULT_MIN_SHARE))
+      .addHelpText(
+        'after',
+        '\nThe API token (SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN; any token, no permission needed) is sent if set: searches are then paced under 1000 a minute instead of 100.' +
+          '\nExit: 0 no outage window, 3 a window found (scan.json and the report list it), 1 the store or search failed (no scan.json), 2 bad usage.',
+      ),
+  )).action(async (o: Record<string, unknown> & { out: string; quiet?: boolean }) => {
+    const { store: config, scan, search } = parseScanOptions(raw(o), o.out, ctx, Date.now());
+    const reporter = cliReporter(io.stderr, o.quiet);
+    const store = openStore(config, env, { maxSockets: 64, log: reporter });
+    const api = socorroApi({ ...search.api, onRetry: retryLine(reporter) });
+    await mkdir(o.out, { recursive: true });
+    try {
+      const r = await runScan(scan, { store, reporter, searchApi: api, searchPerMinute: search.perMinute, anonymous: !search.api.token });
+      for (const line of scanReport(r)) say(line);
+      say(`wrote ${r.file} in ${formatDuration(r.elapsedMs)}`);
+      if (r.windows.length > 0) exitCode = SCAN_EXIT_WINDOW;
+    } finally {
+      await store.close();
+      await api.close();
+    }
+  });
+
   addCommon(
     program
       .command('reprocess')
@@ -268,7 +310,7 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
       return 2;
     }
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;

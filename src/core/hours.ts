@@ -65,14 +65,14 @@ const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
  * compare), the day's total and its busiest hour, and an hour axis under them. Plain text, so it
  * reads the same in a terminal, a log and a job summary.
  */
-export function hourChart(counts: HourCounts, opts: { indent?: string } = {}): string[] {
+export function hourChart(counts: HourCounts, opts: { indent?: string; title?: string } = {}): string[] {
   const pad = opts.indent ?? '';
   const dates = Object.keys(counts).sort();
   if (dates.length === 0) return [];
   let max = 0;
   for (const d of dates) for (const h of HOURS) max = Math.max(max, counts[d][h] ?? 0);
   if (max === 0) return [];
-  const lines = [`${pad}havenots by the hour their raw crash was saved (UTC); █ = ${max.toLocaleString('en-US')}`];
+  const lines = [`${pad}${opts.title ?? 'havenots by the hour their raw crash was saved (UTC)'}; █ = ${max.toLocaleString('en-US')}`];
   for (const d of dates) {
     const row = HOURS.map((h) => {
       const n = counts[d][h] ?? 0;

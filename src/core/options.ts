@@ -39,6 +39,8 @@ export type OptionName =
   | 'tokenPresent'
   | 'environment'
   | 'maxDates'
+  | 'minMissing'
+  | 'minShare'
   | 'out';
 
 /** How an adapter names an option in messages; undefined when it has no such option. */

@@ -17,10 +17,16 @@ export interface RetryPolicy {
    * well and busy (and the pool narrows for it), so it wears out an id's budget more slowly.
    */
   throttledAttempts?: number;
+  /**
+   * No wait after "slow down" is longer than this. The pool's width is what slows a run down;
+   * an id that kept doubling its wait would sit idle for seconds while the store had room again,
+   * and a run's last ids would end it alone, long after the rest.
+   */
+  throttledCapMs?: number;
 }
 
 /** HEADs: the pool retries an id quickly; throttling narrows the pool rather than lengthening the wait. */
-export const HEAD_RETRY: RetryPolicy = { attempts: 10, baseMs: 100, capMs: 10_000, throttledAttempts: 40 };
+export const HEAD_RETRY: RetryPolicy = { attempts: 10, baseMs: 100, capMs: 10_000, throttledAttempts: 40, throttledCapMs: 1000 };
 /** Listing pages: a store that stays unhealthy for a minute or so is ridden out. */
 export const LIST_RETRY: RetryPolicy = { attempts: 8, baseMs: 500, capMs: 20_000 };
 /** Socorro's API (Reprocessing and SuperSearch): slower, and it sends Retry-After with its 429s. */

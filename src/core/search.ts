@@ -61,3 +61,52 @@ export function idsPerSearch(path: string): number {
   const fixed = `GET ${path}?${searchQuery(['00000000-0000-0000-0000-000000250101'], 999).replace(/uuid=[^&]+&/, '')} HTTP/1.1`.length;
   return Math.max(1, Math.min(MAX_IDS_PER_SEARCH, Math.floor((REQUEST_LINE_BUDGET - fixed) / 42)));
 }
+
+/**
+ * The query string of a date histogram of one crash date's searchable crashes, per hour: what
+ * `scan` compares with the listing. SuperSearch (socorro/external/es/supersearch.py) builds the
+ * histogram only when facets are built (`_facets_size` > 0: 1, the least), on the fields that
+ * `_histogram.date` names (`product`: a small sub-facet in each bucket, required for the
+ * histogram to exist at all), with `_histogram_interval.date` as Elasticsearch's calendar
+ * interval (`1h`: one bucket an hour) and `min_doc_count: 1`, so an hour with no searchable crash
+ * is left out. `_facets=product` replaces the default `signature` facet with a cheap one, and
+ * `_results_number=0` returns no hits. `date` is processed_crash.date_processed, the collector's
+ * received time; the bounds are the date (or the minutes of `since`/`until` on it), upper bound
+ * exclusive, so the next day's midnight is not counted.
+ */
+export function histogramQuery(yyyymmdd: string, window: { since?: number; until?: number } = {}): string {
+  const day = shiftDay(yyyymmdd, 0);
+  const at = (minutes: number): string =>
+    minutes >= 1440 ? shiftDay(yyyymmdd, 1) : `${day}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00`;
+  const q = new URLSearchParams();
+  q.append('date', `>=${window.since ? at(window.since) : day}`);
+  // until 16:59 means through 16:59:59.999: below 17:00.
+  q.append('date', `<${window.until === undefined ? shiftDay(yyyymmdd, 1) : at(window.until + 1)}`);
+  q.append('_histogram.date', 'product');
+  q.append('_histogram_interval.date', '1h');
+  q.append('_facets', 'product');
+  q.append('_facets_size', '1');
+  q.append('_columns', 'uuid');
+  q.append('_results_number', '0');
+  return q.toString();
+}
+
+/**
+ * Searchable crashes per UTC hour (0..23) of `yyyymmdd` from a SuperSearch answer of
+ * histogramQuery; undefined when the answer holds no date histogram (a server that did not build
+ * facets: reading that as "none searchable" would claim an outage that is not there).
+ */
+export function histogramHours(answer: unknown, yyyymmdd: string): number[] | undefined {
+  const buckets = (answer as { facets?: { histogram_date?: unknown } } | null)?.facets?.histogram_date;
+  if (!Array.isArray(buckets)) return undefined;
+  const midnight = Date.parse(`${shiftDay(yyyymmdd, 0)}T00:00:00Z`);
+  const hours = new Array<number>(24).fill(0);
+  for (const b of buckets as Array<{ term?: unknown; count?: unknown }>) {
+    const at = typeof b.term === 'string' ? Date.parse(b.term) : NaN;
+    if (!Number.isFinite(at) || typeof b.count !== 'number' || !Number.isInteger(b.count) || b.count < 0) return undefined;
+    const h = Math.floor((at - midnight) / 3_600_000);
+    // Buckets are hours of this date only (the query's bounds); anything else is not ours.
+    if (h >= 0 && h < 24) hours[h] += b.count;
+  }
+  return hours;
+}

@@ -185,6 +185,8 @@ export interface GcsServerOptions {
   latencyMs?: number;
   /** List pages of a random size in 1..maxResults (seeded), still with a nextPageToken. */
   shortPages?: boolean | { seed: number };
+  /** No list page holds more than this many entries, whatever maxResults asks (GCS may return fewer). */
+  pageLimit?: number;
   /** Keep a detailed per-request log (memory grows with requests); counts are always kept. */
   log?: boolean;
   /** Buckets to create at start. */
@@ -257,6 +259,8 @@ export interface GcsServer {
   setRateLimit(limit: GcsRateLimit | undefined): void;
   setLatency(ms: number): void;
   setShortPages(v: boolean | { seed: number }): void;
+  /** See GcsServerOptions.pageLimit; undefined: pages as large as asked (up to 1000). */
+  setPageLimit(n: number | undefined): void;
   counts(): GcsCounts;
   /** The detailed log (empty unless started with log: true). */
   requests(): readonly GcsRequestRecord[];
@@ -711,6 +715,7 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     pageRand = v === false ? undefined : mulberry32(typeof v === 'object' ? v.seed : 1);
   };
   setShortPages(opts.shortPages ?? false);
+  let pageLimit = opts.pageLimit;
 
   // --- storage
   let lastGeneration = 0;
@@ -882,6 +887,7 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
       // After an item: the next name. After a prefix: past every name under it.
       i = Math.max(i, resume[0] === 'i' ? lowerBound(names, last + '\u0000') : afterPrefix(names, last, lowerBound(names, last)));
     }
+    if (pageLimit !== undefined) max = Math.min(max, Math.max(1, pageLimit));
     const pageSize = pageRand ? 1 + Math.floor(pageRand() * max) : max;
     const items: JsonValue[] = [];
     const prefixes: string[] = [];
@@ -1172,6 +1178,9 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
       latencyMs = ms;
     },
     setShortPages,
+    setPageLimit(n) {
+      pageLimit = n;
+    },
     counts: () => structuredClone(counts),
     requests: () => log,
     tokensSeen: () => tokens,

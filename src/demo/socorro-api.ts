@@ -14,6 +14,13 @@
  * to 100 (at most 1000), offset + number at most 10,000, weekly indices kept 26 weeks, and results
  * cached for 5 minutes per parameter set. Like gunicorn in front of it, it refuses request lines over
  * 4094 bytes, which a GET with about 95 crash ids already reaches.
+ *
+ * Date histograms (`_histogram.date=FIELD`, `_histogram_interval.date`) are answered as
+ * supersearch.py builds them: a `date_histogram` with a calendar interval and `min_doc_count: 1`
+ * (empty buckets left out), built only when `_facets_size` > 0, in `facets.histogram_date` as
+ * `{term, count, facets}` with `term` the bucket's start as Elasticsearch renders it
+ * (`2026-03-14T14:00:00Z`). The index keeps its documents per hour too, so a histogram or a count
+ * over a million documents reads hour buckets, not every document.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -71,6 +78,12 @@ export interface SearchRateLimit {
 export interface ProcessorOptions {
   /** Delay between acceptance and processing; default 1000. */
   delayMs?: number;
+  /**
+   * The collector's received time of a crash (its search document's `date`, which reprocessing
+   * keeps); consulted when the processor indexes a crash search does not have yet. Default: noon
+   * of the id's date.
+   */
+  receivedAt?: (id: string) => number | undefined;
   /** Called with the ids being processed (ruleset suffix removed), before they are indexed; a test writes `v1/processed_crash/{id}` here. */
   onProcessed?: (ids: string[]) => void | Promise<void>;
   /** Ids the processor never gets through (neither stored nor indexed). Read when the delay ends, so it may change meanwhile. */
@@ -112,8 +125,8 @@ export interface ReceivedSearch {
 
 /** The search documents: one per crash id, dated by its processed date (the `date` field). */
 export interface SearchIndex {
-  /** Adds or re-dates a document; throws on an unparsable date. */
-  add(uuid: string, dateProcessed: Date | string): void;
+  /** Adds or re-dates a document (its date: a Date, an ISO string or epoch ms); throws on an unparsable date. */
+  add(uuid: string, dateProcessed: Date | string | number): void;
   remove(uuid: string): boolean;
   has(uuid: string): boolean;
   readonly size: number;
@@ -261,7 +274,45 @@ const FORM_FIELDS: Array<[string, 'list' | 'int']> = [
   ['date', 'list'], ['uuid', 'list'],
   ['_columns', 'list'], ['_facets', 'list'], ['_facets_size', 'int'],
   ['_results_offset', 'int'], ['_results_number', 'int'], ['_sort', 'list'],
+  ['_histogram.date', 'list'], ['_histogram_interval.date', 'list'],
 ];
+const HOUR_MS = 3_600_000;
+/**
+ * Elasticsearch's calendar intervals (one unit each): what `_histogram_interval.date` may be.
+ * Anything else (`2h`, `xdays`) fails in Elasticsearch, which supersearch.py turns into
+ * BadArgumentError('_histogram_interval.date').
+ */
+const CALENDAR_INTERVALS: Record<string, 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year'> = {
+  '1m': 'minute', minute: 'minute', '1h': 'hour', hour: 'hour', '1d': 'day', day: 'day',
+  '1w': 'week', week: 'week', '1M': 'month', month: 'month', '1q': 'quarter', quarter: 'quarter', '1y': 'year', year: 'year',
+};
+
+/** The start of the calendar bucket holding `ms` (UTC; weeks start on Monday, as in Elasticsearch). */
+function bucketStart(ms: number, unit: (typeof CALENDAR_INTERVALS)[string]): number {
+  const d = new Date(ms);
+  const [y, mo, day] = [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
+  switch (unit) {
+    case 'minute':
+      return ms - (((ms % 60_000) + 60_000) % 60_000);
+    case 'hour':
+      return ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
+    case 'day':
+      return Date.UTC(y, mo, day);
+    case 'week':
+      return Date.UTC(y, mo, day) - ((d.getUTCDay() + 6) % 7) * DAY_MS;
+    case 'month':
+      return Date.UTC(y, mo, 1);
+    case 'quarter':
+      return Date.UTC(y, mo - (mo % 3), 1);
+    case 'year':
+      return Date.UTC(y, 0, 1);
+  }
+}
+
+/** A date histogram bucket's key as Elasticsearch renders it for the `date` field's format. */
+function histogramTerm(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 // OPERATORS_MAP['datetime'], longest first.
 const DATE_OPERATORS = ['>=', '<=', '<', '>', '__null__'];
 
@@ -442,16 +493,39 @@ export async function startSocorroApi(opts: SocorroApiOptions = {}): Promise<Soc
     return { status: 429, body: 'Too Many Requests', contentType: 'text/plain', headers };
   };
 
-  // The search index: crash id → processed date (ms), in insertion order.
+  // The search index: crash id → processed date (ms), in insertion order; and the same dates per
+  // hour (hour start → dates), so counts and histograms read a bucket's length, not every doc.
   const docs = new Map<string, number>();
-  const toMs = (d: Date | string): number => {
-    const ms = typeof d === 'string' ? Date.parse(d) : d.getTime();
+  const byHour = new Map<number, number[]>();
+  const hourOf = (ms: number): number => ms - (((ms % HOUR_MS) + HOUR_MS) % HOUR_MS);
+  const unhour = (ms: number): void => {
+    const h = byHour.get(hourOf(ms))!;
+    const i = h.lastIndexOf(ms);
+    h[i] = h[h.length - 1];
+    h.pop();
+    if (h.length === 0) byHour.delete(hourOf(ms));
+  };
+  const setDoc = (uuid: string, ms: number): void => {
+    const before = docs.get(uuid);
+    if (before !== undefined) unhour(before);
+    docs.set(uuid, ms);
+    const h = byHour.get(hourOf(ms));
+    if (h) h.push(ms);
+    else byHour.set(hourOf(ms), [ms]);
+  };
+  const toMs = (d: Date | string | number): number => {
+    const ms = typeof d === 'number' ? d : typeof d === 'string' ? Date.parse(d) : d.getTime();
     if (!Number.isFinite(ms)) throw new TypeError(`not a date: ${String(d)}`);
     return ms;
   };
   const index: SearchIndex = {
-    add: (uuid, dateProcessed) => void docs.set(uuid, toMs(dateProcessed)),
-    remove: (uuid) => docs.delete(uuid),
+    add: (uuid, dateProcessed) => setDoc(uuid, toMs(dateProcessed)),
+    remove: (uuid) => {
+      const ms = docs.get(uuid);
+      if (ms === undefined) return false;
+      unhour(ms);
+      return docs.delete(uuid);
+    },
     has: (uuid) => docs.has(uuid),
     get size() {
       return docs.size;
@@ -545,35 +619,81 @@ export async function startSocorroApi(opts: SocorroApiOptions = {}): Promise<Soc
       return inBound(ms, lower) && inBound(ms, upper);
     };
 
+    // The histogram's interval is checked when Elasticsearch parses the aggregation, i.e. only
+    // when facets are built; its fields are sanitised like _facets (unknown ones dropped).
+    const histogramFields = params.getAll('_histogram.date').filter((f) => f !== '' && RETURNED_FIELDS.has(f));
+    const intervalText = params.getAll('_histogram_interval.date').filter((v) => v !== '');
+    const interval = CALENDAR_INTERVALS[intervalText.length > 0 ? intervalText[intervalText.length - 1] : 'day'];
+    const wantsHistogram = facetsSize > 0 && histogramFields.length > 0;
+    if (wantsHistogram && !interval) return badArgument("Bad value for parameter(s) '_histogram_interval.date'");
+    const asked = params.getAll('_facets').filter((f) => RETURNED_FIELDS.has(f));
+    const facetFields = asked.length > 0 ? asked : DEFAULT_FACETS;
+
     // uuid is a keyword field: exact, case-sensitive matches. Hits come in the order asked.
-    const matches: Array<[string, number]> = [];
+    // Without uuid, the total and the histogram come from the hour buckets; documents are walked
+    // only for hits (and a uuid facet), in insertion order.
+    let matches: Array<[string, number]> | undefined;
+    let total = 0;
+    const histogram = new Map<number, number>();
+    const count = (ms: number, n = 1): void => {
+      total += n;
+      if (wantsHistogram) {
+        const b = bucketStart(ms, interval);
+        histogram.set(b, (histogram.get(b) ?? 0) + n);
+      }
+    };
     if (params.has('uuid')) {
+      matches = [];
       for (const uuid of new Set(params.getAll('uuid'))) {
         const ms = docs.get(uuid);
-        if (ms !== undefined && visible(ms)) matches.push([uuid, ms]);
+        if (ms !== undefined && visible(ms)) {
+          matches.push([uuid, ms]);
+          count(ms);
+        }
       }
     } else {
-      for (const [uuid, ms] of docs) if (visible(ms)) matches.push([uuid, ms]);
+      for (const [start, dates] of byHour) {
+        const end = start + HOUR_MS - 1;
+        // One weekly index holds the whole hour; the hour is wholly in or out unless a bound or now cuts it.
+        const whole = visible(start) && visible(end) && !(start <= t && t < end);
+        if (whole && interval !== 'minute') count(start, dates.length);
+        else for (const ms of dates) if (visible(ms)) count(ms);
+      }
+      const wanted = facetFields.includes('uuid') && facetsSize > 0 ? Infinity : offset + number;
+      if (wanted > 0) {
+        matches = [];
+        for (const [uuid, ms] of docs) {
+          if (matches.length >= wanted) break;
+          if (visible(ms)) matches.push([uuid, ms]);
+        }
+      }
     }
 
-    const hits = matches.slice(offset, offset + number).map(([uuid, ms]) => {
+    const hits = (matches ?? []).slice(offset, offset + number).map(([uuid, ms]) => {
       const hit: Record<string, Json> = {};
       for (const c of columns) hit[c] = c === 'uuid' ? uuid : c === 'date' ? pyIsoformat(ms) : null;
       return hit;
     });
     // Terms aggregations over the whole match; only uuid has values here (count desc, then key).
+    // supersearch.py builds every aggregation only when _facets_size > 0 (the histogram too).
     const facets: Record<string, Json> = {};
     if (facetsSize > 0) {
-      const asked = params.getAll('_facets').filter((f) => RETURNED_FIELDS.has(f));
-      for (const f of asked.length > 0 ? asked : DEFAULT_FACETS) {
+      for (const f of facetFields) {
         facets[f] =
           f === 'uuid'
-            ? matches.map(([u]) => u).sort().slice(0, facetsSize).map((u) => ({ term: u, count: 1 }))
+            ? (matches ?? []).map(([u]) => u).sort().slice(0, facetsSize).map((u) => ({ term: u, count: 1 }))
             : [];
+      }
+      if (wantsHistogram) {
+        // min_doc_count 1: only buckets holding documents, in key order; each bucket's own terms
+        // aggregations, empty here (the documents hold no product or platform).
+        facets.histogram_date = [...histogram]
+          .sort((a, b) => a[0] - b[0])
+          .map(([b, n]) => ({ term: histogramTerm(b), count: n, facets: Object.fromEntries(histogramFields.map((f) => [f, []])) }));
       }
     }
     // `errors` lists missing indices; every retained week has one here.
-    const body = pyJson({ hits, total: matches.length, facets, errors: [] });
+    const body = pyJson({ hits, total, facets, errors: [] });
     if (cacheMs > 0) cache.set(key, { until: performance.now() + cacheMs, body });
     return searchResult(body);
   };
@@ -619,6 +739,7 @@ export async function startSocorroApi(opts: SocorroApiOptions = {}): Promise<Soc
     neverIndex: opts.processor?.neverIndex ?? new Set<string>(),
   };
   const onProcessed = opts.processor?.onProcessed;
+  const receivedAt = opts.processor?.receivedAt;
   const processed: string[] = [];
   const pending = new Set<Promise<void>>();
   const waiting = new Map<NodeJS.Timeout, () => void>();
@@ -630,11 +751,13 @@ export async function startSocorroApi(opts: SocorroApiOptions = {}): Promise<Soc
     await onProcessed?.(todo);
     processed.push(...todo);
     // The search document's `date` is the crash's (processed_crash.date_processed keeps the time
-    // the collector took the crash; reprocessing does not change it): noon of the id's date here.
+    // the collector took the crash; reprocessing does not change it): the received time when the
+    // test gave one, else noon of the id's date.
     for (const id of todo) {
       if (processor.neverIndex.has(id)) continue;
       const d = id.slice(-6);
-      docs.set(id, Date.UTC(2000 + Number(d.slice(0, 2)), Number(d.slice(2, 4)) - 1, Number(d.slice(4, 6)), 12));
+      const known = docs.get(id);
+      setDoc(id, known ?? receivedAt?.(id) ?? Date.UTC(2000 + Number(d.slice(0, 2)), Number(d.slice(2, 4)) - 1, Number(d.slice(4, 6)), 12));
     }
   };
 

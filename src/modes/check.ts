@@ -17,6 +17,8 @@ import { HeadRetrier, checkBucket, type RunState } from './probe.ts';
 import { SearchBatcher, type SearchOutcome } from './search-batcher.ts';
 
 export const DEFAULT_CHECK_CONCURRENCY = 128;
+/** The pool's width at start; it doubles every round trip up to the concurrency asked (see Aimd). */
+const SLOW_START_WIDTH = 16;
 
 export interface CheckOptions {
   files: string[];
@@ -186,7 +188,7 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
 
   const giveUpAfter = opts.giveUpAfter ?? Math.max(50, concurrency * 2);
   let setWidth = (_n: number) => {};
-  const aimd = new Aimd(concurrency, (n) => setWidth(n), { now: () => clock.now() });
+  const aimd = new Aimd(concurrency, (n) => setWidth(n), { initial: Math.min(concurrency, SLOW_START_WIDTH), now: () => clock.now() });
   const heads = new HeadRetrier(store, run, aimd, opts.policy ?? HEAD_RETRY, clock, deps.random ?? Math.random);
   // Order matters within a flush: a havenot's line in havenots.tsv is on disk before its id.
   const HAVES = 0;
@@ -279,7 +281,7 @@ export async function runCheck(opts: CheckOptions, deps: CheckDeps): Promise<Che
   };
 
   try {
-    await forEachPooled(todo, concurrency, checkOne, {
+    await forEachPooled(todo, aimd.current, checkOne, {
       signal: run.stop.signal,
       onQueue: (q) => (setWidth = (n) => (q.concurrency = Math.max(1, n))),
     });

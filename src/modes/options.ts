@@ -20,6 +20,9 @@ import type { ListOptions } from './list.ts';
 import { API_LIMIT_PER_MINUTE, API_LIMIT_SHARE } from '../core/rate-limit.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX, DEFAULT_SLEEP_SECONDS, MAX_BATCH_SIZE, type ReprocessOptions } from './reprocess.ts';
 import { DEFAULT_EVERY_SECONDS, type VerifyOptions } from './verify.ts';
+import { DEFAULT_MIN_MISSING, DEFAULT_MIN_SHARE, MAX_SCAN_DATES, type ScanOptions } from './scan.ts';
+import { formatDay } from '../core/dates.ts';
+import { searchable } from '../core/search.ts';
 
 /**
  * The one option layer: what an adapter read (by option name, as typed) becomes the options of a
@@ -233,4 +236,50 @@ export function parseReprocessOptions(
   };
   const ruleset = parseChoice(spell, 'ruleset', raw.ruleset, RULESETS, undefined, 'a ruleset');
   return { api: { apiUrl, token, ruleset }, reprocess };
+}
+
+/**
+ * scan's options: the dates (`yesterday` and `today` name UTC days, for a schedule), at most 183
+ * and none older than search keeps (26 weeks) nor in the future, refused before anything is sent;
+ * the hour window as list takes it; the thresholds; the search API (the token optional).
+ */
+export function parseScanOptions(
+  raw: RawOptions,
+  out: string,
+  ctx: ParseContext,
+  now: number,
+): { store: StoreConfig; scan: ScanOptions; search: SearchConfig } {
+  const { spell } = ctx;
+  const DAY = 86_400_000;
+  const words: Record<string, string> = { today: formatDay(now), yesterday: formatDay(now - DAY) };
+  const dateText = str(raw.dates).replace(/[a-z]+/gi, (w) => words[w.toLowerCase()] ?? w);
+  // No max-dates: that cap is about a matrix's jobs, and scan has none; 183 is its own.
+  const { store, list } = parseListOptions({ ...raw, dates: dateText, maxDates: undefined }, out, ctx);
+  const name = label(spell, 'dates');
+  if (list.dates.length > MAX_SCAN_DATES) {
+    throw new UsageError(`${name}: ${list.dates.length} dates is more than ${MAX_SCAN_DATES} (Socorro's 26 weeks of search); scan fewer`);
+  }
+  const old = list.dates.filter((d) => !searchable(d, now));
+  if (old.length > 0) {
+    throw new UsageError(
+      `${name}: ${old.length === 1 ? old[0] : `${old[0]}…${old[old.length - 1]} (${old.length} dates)`} older than Socorro's 26 weeks of search data: scan cannot compare with search there; use check (storage alone decides for those dates)`,
+    );
+  }
+  const future = list.dates.filter((d) => d > words.today);
+  if (future.length > 0) throw new UsageError(`${name}: ${future[0]} is in the future (UTC)`);
+  const minMissing = parseInteger(spell, 'minMissing', raw.minMissing, DEFAULT_MIN_MISSING, 1, 1_000_000_000);
+  const shareText = str(raw.minShare);
+  const percent = shareText.endsWith('%');
+  const share = shareText === '' ? DEFAULT_MIN_SHARE : Number(percent ? shareText.slice(0, -1) : shareText) / (percent ? 100 : 1);
+  if (!Number.isFinite(share) || share < 0 || share > 1 || (shareText !== '' && !/^\d*\.?\d+%?$/.test(shareText))) {
+    throw new UsageError(`${label(spell, 'minShare')}: ${shareText} is not a share from 0 to 1 (or a percentage: 2%)`);
+  }
+  const token = str(raw.apiToken) || tokenFromEnv(ctx.env);
+  const apiUrl = parseApiUrl(raw, !!token, spell);
+  const limit = token ? API_LIMIT_PER_MINUTE.withToken : API_LIMIT_PER_MINUTE.anonymous;
+  return {
+    store,
+    scan: { dates: list.dates, layout: list.layout, since: list.since, until: list.until, out, minMissing, minShare: share },
+    search: { api: { apiUrl, token }, perMinute: Math.floor(limit * API_LIMIT_SHARE) },
+  };
 }

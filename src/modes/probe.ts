@@ -25,6 +25,8 @@ export class HeadRetrier {
   private readonly run: RunState;
   private readonly aimd: Aimd;
   private readonly policy: RetryPolicy;
+  /** The policy's waits after "slow down": the same, up to a shorter cap. */
+  private readonly throttledPolicy: RetryPolicy;
   private readonly clock: Clock;
   private readonly random: () => number;
 
@@ -33,6 +35,7 @@ export class HeadRetrier {
     this.run = run;
     this.aimd = aimd;
     this.policy = policy;
+    this.throttledPolicy = { ...policy, capMs: Math.min(policy.capMs, policy.throttledCapMs ?? policy.capMs) };
     this.clock = clock;
     this.random = random;
   }
@@ -80,7 +83,7 @@ export class HeadRetrier {
         return undefined;
       }
       res.retries++;
-      await this.clock.sleep(backoffMs(this.policy, attempt, undefined, this.random), stop.signal);
+      await this.clock.sleep(backoffMs(answer.kind === 'throttled' ? this.throttledPolicy : this.policy, attempt, undefined, this.random), stop.signal);
     }
     return undefined;
   }

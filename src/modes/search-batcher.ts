@@ -1,6 +1,6 @@
 import { classifySearch } from '../core/classify.ts';
 import { crashIdDate } from '../core/crash-id.ts';
-import type { RateLimiter } from '../core/rate-limit.ts';
+import { paced, type RateLimiter } from '../core/rate-limit.ts';
 import type { SearchApi } from '../ports/socorro-api.ts';
 
 export interface SearchOutcome {
@@ -75,10 +75,12 @@ export class SearchBatcher {
   }
 
   private async ask(ids: string[]): Promise<void> {
-    await this.limiter.take(this.signal);
-    if (this.signal.aborted) return;
-    this.requests++;
-    const a = await this.api.search(ids, this.variant);
+    const send = () => {
+      this.requests++;
+      return this.api.search(ids, this.variant);
+    };
+    const a = await paced(this.limiter, send, this.signal);
+    if (!a) return;
     const verdict = classifySearch(a.status);
     if (verdict === 'answered' && a.found) return this.onOutcome({ ids, found: a.found });
     const what = a.status === 0 ? `no usable answer (${a.error ?? 'no detail'})` : `HTTP ${a.status} ${a.body.trim().slice(0, 200)}`;

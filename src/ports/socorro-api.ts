@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { isRetryableApiStatus } from '../core/classify.ts';
 import { redact } from '../core/errors.ts';
 import { API_RETRY, backoffMs, parseRetryAfter, type RetryPolicy } from '../core/retry.ts';
-import { idsPerSearch, searchQuery } from '../core/search.ts';
+import { histogramHours, histogramQuery, idsPerSearch, searchQuery } from '../core/search.ts';
 
 /** An answer of Socorro's API after retries. */
 export interface ApiAnswer {
@@ -12,11 +12,18 @@ export interface ApiAnswer {
   body: string;
   /** The transport error when status is 0. */
   error?: string;
+  /** A 429's Retry-After, in ms, when it sent one. */
+  retryAfterMs?: number;
 }
 
 /** What a search said: the ids it found among those asked, when it answered 2xx with hits. */
 export interface SearchAnswer extends ApiAnswer {
   found?: Set<string>;
+}
+
+/** What a date histogram said: searchable crashes per UTC hour (0..23) of the date, when it answered 2xx with one. */
+export interface HistogramAnswer extends ApiAnswer {
+  hours?: number[];
 }
 
 /** What the modes need from Socorro (crash-stats' API). */
@@ -30,11 +37,18 @@ export interface CrashStatsApi {
   search(crashIds: string[], variant?: number): Promise<SearchAnswer>;
   /** How many ids one search request can take. */
   readonly idsPerSearch: number;
+  /**
+   * Asks /api/SuperSearch/ for the crashes it holds of one date (YYYYMMDD; within since/until,
+   * minutes of the day), per hour of their `date` (see core/search.ts histogramQuery). Answers
+   * failures, never throws for them.
+   */
+  histogram(date: string, window?: { since?: number; until?: number }): Promise<HistogramAnswer>;
   close(): Promise<void>;
 }
 
 export type ReprocessingApi = Pick<CrashStatsApi, 'submit' | 'close'>;
 export type SearchApi = Pick<CrashStatsApi, 'search' | 'idsPerSearch' | 'close'>;
+export type HistogramApi = Pick<CrashStatsApi, 'histogram' | 'close'>;
 
 export type RetryListener = (reason: string, attempt: number, waitMs: number) => void;
 
@@ -95,6 +109,9 @@ export function socorroApi(opts: ApiOptions): CrashStatsApi {
       retry(err, ctx, cb) {
         const e = err as Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[]> };
         const attempt = ctx.state.counter;
+        // A search's 429 goes back to the mode's pace (core/rate-limit.ts), which holds every
+        // request until the window ends: retried here, each request would probe the spent window.
+        if (e.statusCode === 429 && String(ctx.opts.path).startsWith(superSearch.pathname)) return cb(err);
         const transient = e.statusCode ? isRetryableApiStatus(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
         if (!transient || attempt >= policy.attempts || opts.signal?.aborted) return cb(err);
         const wait = backoffMs(policy, attempt, parseRetryAfter(e.headers?.['retry-after'], Date.now()));
@@ -124,7 +141,12 @@ export function socorroApi(opts: ApiOptions): CrashStatsApi {
       const res = await (await dispatcher()).request({ origin: url.origin, path: url.pathname + url.search, method, headers: headers(extraHeaders), body });
       const text = await res.body.text();
       const ok = res.statusCode >= 200 && res.statusCode < 300;
-      return { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
+      const answer: ApiAnswer = { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
+      if (res.statusCode === 429) {
+        const after = parseRetryAfter(res.headers['retry-after'], Date.now());
+        if (after !== undefined) answer.retryAfterMs = after;
+      }
+      return answer;
     } catch (err) {
       const e = err as Error & { statusCode?: number; code?: string };
       if (typeof e.statusCode === 'number') return { status: e.statusCode, body: hide(e.message) };
@@ -152,6 +174,21 @@ export function socorroApi(opts: ApiOptions): CrashStatsApi {
       } catch {
         return { status: 0, body: a.body.slice(0, 200), error: 'the search answer was not JSON' };
       }
+    },
+    async histogram(date, window) {
+      const url = new URL(superSearch);
+      url.search = histogramQuery(date, window);
+      const a: HistogramAnswer = await call('GET', url, { accept: 'application/json' });
+      if (a.status < 200 || a.status >= 300) return a;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(a.body);
+      } catch {
+        return { status: 0, body: a.body.slice(0, 200), error: 'the search answer was not JSON' };
+      }
+      const hours = histogramHours(parsed, date);
+      if (!hours) return { status: 0, body: a.body.slice(0, 200), error: 'the search answer had no date histogram (facets.histogram_date)' };
+      return { status: a.status, body: '', hours };
     },
     async close() {
       if (lazy) await (await lazy).close();

@@ -52,8 +52,8 @@ function actionlint(cwd: string) {
 }
 
 describe('workflows', () => {
-  it('there are the five workflows', () => {
-    expect(workflowFiles).toEqual(['check-dist.yml', 'ci.yml', 'release.yml', 'reprocess.yml', 'resubmit.yml']);
+  it('there are the six workflows', () => {
+    expect(workflowFiles).toEqual(['check-dist.yml', 'ci.yml', 'release.yml', 'reprocess.yml', 'resubmit.yml', 'scan.yml']);
   });
 
   it('actionlint finds nothing in .github/workflows', () => {

@@ -166,6 +166,19 @@ describe('JSON API through @google-cloud/storage', () => {
     }
   });
 
+  it('pageLimit: no page holds more than it says, whatever maxResults asks, and every name still comes once', async () => {
+    gcs.setPageLimit(7);
+    try {
+      const got = await allPages(anon, BUCKET, { prefix: 'v1/', maxResults: 1000 });
+      expect(got.names).toEqual(seeded.filter((n) => n.startsWith('v1/')).sort());
+      expect(Math.max(...got.sizes)).toBe(7);
+      expect(got.sizes.length).toBe(Math.ceil(got.names.length / 7));
+    } finally {
+      gcs.setPageLimit(undefined);
+    }
+    expect((await allPages(anon, BUCKET, { prefix: 'v1/', maxResults: 1000 })).sizes).toHaveLength(1);
+  });
+
   it('maxResults defaults to 1000 and is capped at 1000', async () => {
     const many = Array.from({ length: 1005 }, (_, i) => `many/${String(i).padStart(4, '0')}`);
     for (const n of many) gcs.put(BUCKET, n);

@@ -63,6 +63,12 @@ const list =
 const check =
   (...a: string[]) =>
   (c: Ctx, bucket: (c: Ctx) => string[]) => ['check', ...a.map((x) => (x.startsWith('@') ? c.f(x.slice(1)) : x)), ...bucket(c)];
+/** scan against the stand-in (so a case that went ahead would be seen searching). */
+const scan =
+  (...a: string[]) =>
+  (c: Ctx, bucket: (c: Ctx) => string[]) => ['scan', ...bucket(c), '--api-url', c.api, ...a];
+/** YYYYMMDD of `k` days before today (UTC). */
+const ago = (k: number) => new Date(Date.now() - k * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
 const reprocess = (...a: string[]) => (c: Ctx) => ['reprocess', ...a.map((x) => (x.startsWith('@') ? c.f(x.slice(1)) : x)), ...API(c)];
 /** A gs:// bucket and no --endpoint: GCS's endpoint comes from STORAGE_EMULATOR_HOST, set to `host`. */
 const emulatorAt = (host: string) => () => ({ SOCORRO_API_TOKEN: TOKEN, STORAGE_EMULATOR_HOST: host });
@@ -107,6 +113,18 @@ const STORE_CASES: StoreCase[] = [
   { name: 'check: concurrency 0', argv: check('@good.txt', '--concurrency', '0'), says: /--concurrency: 0 is not a whole number from 1 to 1024/ },
   { name: 'check: concurrency 2000', argv: check('@good.txt', '--concurrency', '2000'), says: /--concurrency: 2000 is not a whole number from 1 to 1024/ },
   { name: 'check: concurrency not a number', argv: check('@good.txt', '--concurrency', 'lots'), says: /--concurrency: lots/ },
+  // scan (dates relative to today: search keeps 26 weeks)
+  { name: 'scan: a date older than 26 weeks', argv: scan('--dates', ago(200)), says: /older than Socorro's 26 weeks of search data: .*use check/ },
+  { name: 'scan: a range reaching past 26 weeks', argv: scan('--dates', `${ago(190)}..${ago(100)}`), says: /older than Socorro's 26 weeks of search data/ },
+  { name: 'scan: more than 183 dates', argv: scan('--dates', `${ago(200)}..${ago(1)}`), says: /--dates: 200 dates is more than 183/ },
+  { name: 'scan: a date in the future', argv: scan('--dates', ago(-2)), says: /--dates: \d{8} is in the future/ },
+  { name: 'scan: not a date word (tomorrow)', argv: scan('--dates', 'tomorrow'), says: /--dates: tomorrow is not a date/ },
+  { name: 'scan: --min-share over 1', argv: scan('--dates', 'yesterday', '--min-share', '2'), says: /--min-share: 2 is not a share from 0 to 1/ },
+  { name: 'scan: --min-share not a number', argv: scan('--dates', 'yesterday', '--min-share', 'some'), says: /--min-share: some is not a share/ },
+  { name: 'scan: --min-missing 0', argv: scan('--dates', 'yesterday', '--min-missing', '0'), says: /--min-missing: 0 is not a whole number/ },
+  { name: 'scan: bad --hours', argv: scan('--dates', 'yesterday', '--hours', '14..16'), says: /--hours: 14\.\.16 is not a window of the day/ },
+  { name: 'scan: http API URL with a token', argv: scan('--dates', 'yesterday', '--api-url', 'http://crash-stats.invalid:9'), says: /--api-url: .* is not https/ },
+  { name: 'scan: no --dates', argv: scan(), says: /required option '--dates/ },
 ];
 
 const CASES: Case[] = [
@@ -223,7 +241,9 @@ function sentSince(): () => string[] {
   const gcsBefore = gcs.gcs!.requests().length;
   const tokensBefore = gcs.tokens!.requests.length;
   const apiBefore = api.batches.length;
+  const searchesBefore = api.searches.length;
   return () => [
+    ...api.searches.slice(searchesBefore).map((q) => `SuperSearch ${q.status}`),
     ...s3.requests.slice(s3Before),
     ...gcs.gcs!.requests().slice(gcsBefore).map((q) => `GCS ${q.method} ${q.api} ${q.status}`),
     ...gcs.tokens!.requests.slice(tokensBefore).map((q) => `STS ${q.method} ${q.path} ${q.status}`),
@@ -270,6 +290,7 @@ describe('bad input as a child process (the real exit code)', () => {
     'check: a line that is not a crash id [gcs]',
     'list: gs:// bucket with --storage s3',
     'list: STORAGE_EMULATOR_HOST not a host (not a host)',
+    'scan: a date older than 26 weeks',
   ].filter((name) => ALL.some((k) => k.name === name));
   it.each(picked)('%s', async (name) => {
     const c = ALL.find((k) => k.name === name)!;

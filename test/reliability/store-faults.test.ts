@@ -104,6 +104,21 @@ async function expectExact(out: string, input: string[] = ids) {
   expect(await sortedIds(join(out, 'havenots.txt'))).toEqual(sortedUnprocessed().filter((id) => want.has(id)));
 }
 
+/** The ids split among `n` check jobs, each with its id file and its own output folder. */
+async function jobFiles(n: number): Promise<Array<{ ids: string[]; file: string; out: string }>> {
+  const all = sortedAll();
+  const per = Math.ceil(all.length / n);
+  const jobs = [];
+  for (let k = 0; k < n; k++) {
+    const jobIds = all.slice(k * per, (k + 1) * per);
+    const out = await freshDir(`job-${n}-${k}`);
+    const file = join(out, 'ids.txt');
+    await writeFile(file, jobIds.join('\n') + '\n');
+    jobs.push({ ids: jobIds, file, out });
+  }
+  return jobs;
+}
+
 /**
  * What check wrote is right as far as it goes: every id in haves.txt is processed, every id in
  * havenots.txt is not, no id in both. Returns the figures.
@@ -381,6 +396,22 @@ function s3Suite() {
       expect(c.throttled).toBe(p.stats.injected.throttled);
       expect(c.finalConcurrency).toBeLessThan(concurrency);
       metric('s3-throttled', { maxRps: 400, requests: p.stats.requests, throttled: p.stats.injected.throttled, idsChecked: c.haves + c.havenots, lost: N - (c.haves + c.havenots), finalConcurrency: c.finalConcurrency, elapsedMs: c.elapsedMs });
+    });
+
+    it('six check jobs sharing one limit (S3 throttles per prefix): every id of every job classified exactly', async () => {
+      const p = await proxy({ maxRps: 300, only: 'HEAD', latencyMs: 10 });
+      const jobs = await jobFiles(6);
+      // The CLI's own HEAD retry policy and width, as a matrix's jobs have.
+      const runs = await Promise.all(jobs.map((j) => runCheck({ files: [j.file], out: j.out }, { store: store(p.url, 128), reporter: silentReporter })));
+      for (const [k, c] of runs.entries()) {
+        expect(c.failure).toBeUndefined();
+        expect(c.errors).toBe(0);
+        await expectExact(jobs[k].out, jobs[k].ids);
+      }
+      const throttled = runs.reduce((n, c) => n + c.throttled, 0);
+      expect(throttled).toBe(p.stats.injected.throttled);
+      expect(throttled).toBeGreaterThan(0);
+      metric('s3-throttled-6-jobs', { maxRps: 300, requests: p.stats.requests, throttled, finalConcurrency: runs.map((c) => c.finalConcurrency), elapsedMs: runs.map((c) => c.elapsedMs) });
     });
   });
 
@@ -724,6 +755,24 @@ function gcsSuite() {
       expect(c.requests).toBe(heads());
       expect(c.finalConcurrency).toBeLessThan(concurrency);
       metric('gcs-throttled', { perSecond: 400, requests: server().counts().requests, throttled: refused, idsChecked: c.haves + c.havenots, lost: N - (c.haves + c.havenots), finalConcurrency: c.finalConcurrency, elapsedMs: c.elapsedMs });
+    });
+
+    it('six check jobs sharing one limit: every id of every job classified exactly', async () => {
+      server().resetStats();
+      server().setRateLimit({ perSecond: 300, burst: 30, scope: 'reads' });
+      const jobs = await jobFiles(6);
+      // The CLI's own HEAD retry policy and width, as a matrix's jobs have.
+      const runs = await Promise.all(jobs.map((j) => runCheck({ files: [j.file], out: j.out }, { store: gcs(BUCKET, 128), reporter: silentReporter })));
+      for (const [k, c] of runs.entries()) {
+        expect(c.failure).toBeUndefined();
+        expect(c.errors).toBe(0);
+        await expectExact(jobs[k].out, jobs[k].ids);
+      }
+      const throttled = runs.reduce((n, c) => n + c.throttled, 0);
+      expect(throttled).toBe(answered('xml-head 429'));
+      expect(throttled).toBeGreaterThan(0);
+      expectOneVerdictPerId();
+      metric('gcs-throttled-6-jobs', { perSecond: 300, requests: server().counts().requests, throttled, finalConcurrency: runs.map((c) => c.finalConcurrency) });
     });
   });
 

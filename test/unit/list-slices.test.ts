@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentReporter } from '../../src/core/progress.ts';
-import { runList, slicesFor } from '../../src/modes/list.ts';
+import { keyPlace, piecesFor, runList, slicesFor, splitRest, walkRawCrashes } from '../../src/modes/list.ts';
+import type { ListQuery } from '../../src/ports/store.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { MemoryStore, storeError } from '../support/memory-store.ts';
 
@@ -197,3 +198,96 @@ describe('runList over slices (in-memory store)', () => {
     }
   });
 });
+
+describe('adaptive slices: the rest of a dense slice in pieces', () => {
+  /** A seeded generator of 32-bit integers. */
+  const rng = (seed: number) => () => {
+    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x9e3779b9) | 0;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const hexId = (r: () => number, lead = '') => {
+    let h = lead;
+    while (h.length < 30) h += HEX[Math.floor(r() * 16)];
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 26)}160918`;
+  };
+  const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+  it('keyPlace grows with the key (byte order), hex or not', () => {
+    const r = rng(7);
+    const chars = '0123456789abcdef-./:AZ_gz~é';
+    const keys = Array.from({ length: 3000 }, () => Array.from({ length: 1 + Math.floor(r() * 10) }, () => chars[Math.floor(r() * chars.length)]).join(''));
+    keys.push(...trickyKeys().keys.map((k) => k.slice(P.length)));
+    keys.sort(byteOrder);
+    for (let i = 1; i < keys.length; i++) expect(keyPlace(keys[i]), `${keys[i - 1]} < ${keys[i]}`).toBeGreaterThanOrEqual(keyPlace(keys[i - 1]));
+    expect(keyPlace('')).toBe(0);
+    expect(keyPlace('8')).toBe(0.5);
+    expect(keyPlace('ffffffff')).toBeLessThan(1);
+  });
+
+  it.each(['s3', 'gcs'] as const)('splitRest tiles what is after the last key listed: every key once, the last key skipped (%s bounds)', (kind) => {
+    const r = rng(kind === 's3' ? 11 : 12);
+    const { keys } = trickyKeys();
+    for (let trial = 0; trial < 300; trial++) {
+      const slices = slicesFor('v1', DAY);
+      const slice = slices[Math.floor(r() * 16)];
+      const inSlice = keys.filter((k) => slicesHolding(k, [slice], kind).length === 1);
+      // Keys the slice holds, the tricky ones and random ids, near and on the cut bounds too.
+      for (let i = 0; i < 40; i++) inSlice.push(P + hexId(r, (slice.from ?? P + '0').slice(P.length)));
+      const sorted = [...new Set(inSlice)].sort(byteOrder);
+      const last = sorted[Math.floor(r() * sorted.length)];
+      const pieces = splitRest(slice, last, 2 + Math.floor(r() * 70));
+      if (pieces.length === 0) continue;
+      expect(pieces[0].from).toBe(last);
+      expect(pieces[0].skip).toBe(last);
+      expect(pieces[pieces.length - 1].to).toBe(slice.to);
+      for (let i = 1; i < pieces.length; i++) expect(pieces[i].from).toBe(pieces[i - 1].to);
+      // Bounds made from places of this slice: more keys right on them.
+      const probes = [...sorted, ...pieces.flatMap((p) => [p.to, p.to && p.to + '0', p.to && p.to.slice(0, -1)]).filter((k): k is string => !!k && slicesHolding(k, [slice], kind).length === 1)];
+      for (const key of new Set(probes)) {
+        const holding = slicesHolding(key, pieces, kind).filter((i) => key !== pieces[i].skip);
+        expect(holding, `${key} after ${last}`).toHaveLength(byteOrder(key, last) > 0 ? 1 : 0);
+      }
+    }
+  });
+
+  it.each(['s3', 'gcs'] as const)('a dense, uneven day: every key handed on exactly once, no piece paged far (%s)', async (kind) => {
+    const r = rng(kind === 's3' ? 21 : 22);
+    // 6000 ids, two thirds of them under 'a' and '3', and junk on the way.
+    const ids = new Set<string>();
+    while (ids.size < 6000) ids.add(hexId(r, r() < 0.66 ? (r() < 0.5 ? 'a' : '3') : ''));
+    const junk = trickyKeys().keys.filter((k) => !ids.has(k.slice(P.length)) && crashIdOf(k) === undefined);
+    const store = new MemoryStore({ kind, pageSize: 50 }).putAll([...[...ids].map((id) => P + id), ...junk]);
+    const queries: ListQuery[] = [];
+    const list = store.listPage.bind(store);
+    store.listPage = (q) => {
+      queries.push(q);
+      return list(q);
+    };
+    const seen = new Map<string, number>();
+    const w = await walkRawCrashes({ dates: [DAY], layout: 'v1', concurrency: 64 }, { store, reporter: silentReporter }, (id) => seen.set(id, (seen.get(id) ?? 0) + 1));
+    expect(seen.size).toBe(ids.size);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(w.dates[0].junk).toBe(junk.length);
+    expect(w.requests).toBe(queries.length);
+    // Pages per slice or piece: a dense slice (2000 keys, 40 pages) is not walked page after page.
+    const perPiece = new Map<string, number>();
+    for (const q of queries) perPiece.set(`${q.from}|${q.to}`, (perPiece.get(`${q.from}|${q.to}`) ?? 0) + 1);
+    expect(perPiece.size).toBeGreaterThan(16);
+    expect(Math.max(...perPiece.values())).toBeLessThanOrEqual(6);
+    // And not many more requests than pages: 6000 keys are 120 full pages.
+    expect(queries.length).toBeLessThan(120 * 2);
+  });
+
+  it('cuts nothing when every lane is taken (a month of slices), nor a v2 prefix', () => {
+    const slice = slicesFor('v1', DAY)[10];
+    const page = Array.from({ length: 50 }, (_, i) => ({ key: `${P}a${i.toString(16).padStart(3, '0')}00000-0000-0000-0000-000000160918` }));
+    expect(piecesFor(slice, page, 1)).toBe(1);
+    expect(piecesFor(slice, page, 40)).toBeGreaterThan(1);
+    expect(piecesFor(slicesFor('v2', DAY)[0], page, 40)).toBe(1);
+  });
+});
+
+function crashIdOf(key: string): string | undefined {
+  const rest = key.slice(P.length);
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{6}[0-9]{6}$/.test(rest) ? rest : undefined;
+}

@@ -63,6 +63,8 @@ function recordingApi(sent: Sent, opts: { search?: Set<string> } = {}): CrashSta
       return Promise.resolve({ status: 200, body: 'null' });
     },
     search: (ids) => Promise.resolve({ status: 200, body: '{}', found: new Set(ids.filter((id) => opts.search?.has(id))) }),
+    // The pipeline's jobs never ask for a histogram (scan does).
+    histogram: () => Promise.reject(new Error('the pipeline asked for a histogram')),
     close: () => Promise.resolve(),
   };
 }
