@@ -390,7 +390,7 @@ export async function verifySummary(job: VerifyJobResult, o: { verifyMinutes?: n
   }
   doc.para(
     md(
-      `${plural(r.passes, 'pass', 'passes')} over the ${plural(r.input, 'crash', 'crashes')} the run's ${plural(job.ledgers, 'ledger')} hold, ${took(r.elapsedMs)}` +
+      `${plural(r.passes, 'pass', 'passes')} over the ${plural(r.input, 'crash', 'crashes')} the run's ${plural(job.ledgers, 'ledger')} ${job.ledgers === 1 ? 'holds' : 'hold'}, ${took(r.elapsedMs)}` +
         (r.searchRequests ? `; processed means stored and searchable (${plural(r.searchRequests, 'search request')})` : '') +
         '.',
     ),

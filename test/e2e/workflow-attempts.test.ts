@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processedCrashKey } from '../../src/core/layouts.ts';
 import { syntheticDay } from '../../src/demo/crashes.ts';
 import { mulberry32 } from '../../src/demo/prng.ts';
@@ -41,7 +41,7 @@ import {
   type StepStart,
   type Workflow,
 } from './runner.ts';
-import { ACTION, actionStep, fetchArtifact as fetchArtifactOf, ok, summaryRows } from './helpers.ts';
+import { ACTION, actionStep, expectEverySummaryRenders, fetchArtifact as fetchArtifactOf, ok, summaryRows } from './helpers.ts';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -318,6 +318,9 @@ function timed<T>(name: string, fn: () => Promise<T>): () => Promise<T> {
     }
   };
 }
+
+// Every summary these runs wrote renders as GitHub renders it (kept under .tmp/summaries/).
+afterEach(expectEverySummaryRenders);
 
 describe('reprocess.yml across attempts: cancels, kills and re-runs never send an accepted id twice', () => {
   it(
@@ -626,7 +629,7 @@ describe('ledgers that cannot be read or written', () => {
       expect(blind.result, explain(blind)).toBe('failure');
       const blindStep = actionStep(blind.runs[0]);
       expect(blindStep.exit?.code).toBe(1);
-      expect(blindStep.log).toMatch(/::error::could not list the artifacts of run 3006: Server Error/);
+      expect(blindStep.log).toMatch(/::error::could not list the artifacts of run 3006: 500 Server Error \(asked \d+ times\)/);
       const listed = backend.restRequests().filter((q) => q.path.endsWith('/actions/runs/3006/artifacts'));
       expect(listed.slice(-6).map((q) => q.status)).toEqual([500, 500, 500, 500, 500, 500]);
       expect(api.batches).toHaveLength(SNAPSHOT_EVERY);

@@ -202,7 +202,7 @@ describe('job summaries render as GitHub renders them, and say what happened', (
     const job = (r: Partial<VerifyResult>): VerifyJobResult => ({ result: verifyResult(r), ledgers: 1, plan });
     const all = await written(() => verifySummary(job({})));
     expect(all.text).toContain('verified 369 of 369');
-    expect(all.text).toContain('1 pass over the 369 crashes the run\'s 1 ledger hold, in 1m01s; processed means stored and searchable (8 search requests).');
+    expect(all.text).toContain('1 pass over the 369 crashes the run\'s 1 ledger holds, in 1m01s; processed means stored and searchable (8 search requests).');
     expect(all.text).toContain('Every submitted crash is processed. Nothing more to do.');
     const nothing = await written(() => verifySummary(job({ input: 0, verified: 0, passes: 0 })));
     expect(nothing.text).toContain('nothing to verify');
