@@ -76,10 +76,15 @@ interface RestArtifact {
  * Every artifact of a run through the REST API, every page of it. @actions/artifact's own listing
  * stops at ACTIONS_ARTIFACT_MAX_ARTIFACT_COUNT (1,000 unless set before it loads) with only a
  * warning, and a run that re-ran a 256-chunk listing twice has more: the artifacts beyond would
- * be attempt 1's ledger, when GitHub lists newest first. So the pages are read here, and the
- * listing is taken only when the distinct artifacts read are exactly `total_count` and it did
- * not change between pages (an upload or a deletion meanwhile shifts the pages): else it is
- * asked again, and after LIST_PASSES a failure, so nothing depending on it goes on.
+ * be attempt 1's ledger, when GitHub lists newest first. So the pages are read here, up to the
+ * last that the latest `total_count` implies.
+ *
+ * A listing that grew between pages is taken: in a matrix, sibling jobs upload all the while, and
+ * an artifact added shifts the others a place further (read twice, never skipped; a shift past
+ * the last page is read since the pages follow the count). What must not happen is a shift the
+ * other way, a deletion, which can carry an artifact onto a page already read: so a listing whose
+ * count dropped, or that holds fewer distinct artifacts than were there when it began, is asked
+ * again, and after LIST_PASSES it is a failure, so nothing depending on it goes on.
  */
 async function listEveryPage(apiUrl: string, token: string, owner: string, repo: string, runId: number, dispatcher: Dispatcher): Promise<ArtifactInfo[]> {
   const { request } = await import('undici');
@@ -126,21 +131,22 @@ async function listEveryPage(apiUrl: string, token: string, owner: string, repo:
   for (let pass = 1; pass <= LIST_PASSES; pass++) {
     const seen = new Map<number, ArtifactInfo>();
     const first = await page(1);
-    let changed = false;
+    let total = first.total_count;
+    let shrank = false;
     const add = (as: RestArtifact[]) => {
       for (const a of as) {
         seen.set(a.id, { id: a.id, name: a.name, size: a.size_in_bytes, createdAt: a.created_at ? new Date(a.created_at) : undefined, digest: a.digest ?? undefined });
       }
     };
     add(first.artifacts);
-    const pages = Math.ceil(first.total_count / PER_PAGE);
-    for (let n = 2; n <= pages && !changed; n++) {
+    for (let n = 2; n <= Math.ceil(total / PER_PAGE) && !shrank; n++) {
       const p = await page(n);
-      changed = p.total_count !== first.total_count;
+      shrank = p.total_count < total;
+      total = p.total_count;
       add(p.artifacts);
     }
-    if (!changed && seen.size === first.total_count) return [...seen.values()];
-    last = changed ? 'the run changed while it was listed' : `${seen.size} listed where GitHub counts ${first.total_count}`;
+    if (!shrank && seen.size >= first.total_count) return [...seen.values()];
+    last = shrank ? 'an artifact of the run was deleted while it was listed' : `${seen.size} listed where GitHub counts ${first.total_count}`;
     if (pass < LIST_PASSES) await sleep(500 * pass);
   }
   throw new ArtifactReadError(`${last} (asked ${LIST_PASSES} times); nothing that depends on them goes on`);

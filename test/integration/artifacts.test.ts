@@ -236,4 +236,38 @@ describe('githubArtifactStore over REST (a token), at the size of a run that re-
       backend.setRestFaults({});
     }
   });
+
+  it('takes a listing that grew while it was read (a 256-chunk matrix uploading its results): every artifact there before it began, none missed', async () => {
+    const RUN = 8004;
+    const { root, files } = await sampleFiles();
+    await asJob(String(RUN), 'job-list', () => restStore(RUN).upload('uuids', files, root));
+    // What a list job of 256 chunks leaves: uuids and the chunks, 3 pages of 100.
+    const chunks = backend.seedArtifacts(String(RUN), Array.from({ length: 256 }, (_, i) => `chunk-${i}`), { like: 'uuids' });
+    // Before every page, 7 more results of sibling check jobs: no two pages ever agree on total_count.
+    backend.setRestFaults({ listGrows: 7 });
+    try {
+      const listed = await asJob(String(RUN), 'job-check', () => restStore(RUN).list());
+      const ids = new Set(listed.map((a) => a.id));
+      for (const id of chunks) expect(ids.has(id), `chunk artifact ${id}`).toBe(true);
+      expect(listed.some((a) => a.name === 'uuids')).toBe(true);
+      expect(ids.size).toBe(listed.length);
+    } finally {
+      backend.setRestFaults({});
+    }
+  });
+
+  it('fails closed when artifacts are deleted while it lists (the pages shift back over one already read)', async () => {
+    const RUN = 8005;
+    const { root, files } = await sampleFiles();
+    await asJob(String(RUN), 'job-list', () => restStore(RUN).upload('uuids', files, root));
+    backend.seedArtifacts(String(RUN), Array.from({ length: 150 }, (_, i) => `chunk-${i}`), { like: 'uuids' });
+    backend.setRestFaults({ listGrows: -1 });
+    try {
+      await expect(asJob(String(RUN), 'job-check', () => restStore(RUN).list())).rejects.toThrow(
+        new RegExp(`^could not list the artifacts of run ${RUN}: an artifact of the run was deleted while it was listed \\(asked 3 times\\); nothing that depends on them goes on$`),
+      );
+    } finally {
+      backend.setRestFaults({});
+    }
+  });
 });

@@ -44,6 +44,13 @@ export interface RestFaults {
    * counts them, as a listing does that an artifact's deletion shifted between two pages.
    */
   listOmit?: number;
+  /**
+   * Before each page of a listing is answered, this many new artifacts appear in the run, as
+   * sibling jobs of a matrix upload their results while one job lists (GitHub's listing then
+   * shifts: newest first, each new one pushes the rest a place further). Negative: that many of
+   * the run's oldest artifacts are deleted instead (the listing shifts back).
+   */
+  listGrows?: number;
   /** Each fault above hits only the next `times` matching requests (pages, for listOmit; default: until replaced). */
   times?: number;
 }
@@ -178,7 +185,7 @@ interface State {
   runs: Set<string>;
   restTokens: Map<string, { repository: string; actions: ActionsPermission }>;
   crossAttempt: TwirpCrossAttempt;
-  faults: { list?: number; download?: number; downloadCorrupt?: boolean; listOmit?: number; left: { list: number; download: number; corrupt: number; omit: number } };
+  faults: { list?: number; download?: number; downloadCorrupt?: boolean; listOmit?: number; listGrows?: number; left: { list: number; download: number; corrupt: number; omit: number; grow: number } };
   /** Hands out artifact ids (shared by uploads and seedArtifacts): ids grow with time, as GitHub's do. */
   nextId: () => number;
   restLog: RestRequest[];
@@ -200,7 +207,7 @@ export async function startArtifactBackend(opts: BackendOptions = {}): Promise<A
       runs: new Set(),
       restTokens: new Map(),
       crossAttempt: opts.twirpCrossAttempt ?? 'hidden',
-      faults: { left: { list: 0, download: 0, corrupt: 0, omit: 0 } },
+      faults: { left: { list: 0, download: 0, corrupt: 0, omit: 0, grow: 0 } },
       restLog: [],
       refusedUploads: [],
       nextId: (() => {
@@ -284,7 +291,8 @@ export async function startArtifactBackend(opts: BackendOptions = {}): Promise<A
           download: faults.download,
           downloadCorrupt: faults.downloadCorrupt,
           listOmit: faults.listOmit,
-          left: { list: times, download: times, corrupt: times, omit: times },
+          listGrows: faults.listGrows,
+          left: { list: times, download: times, corrupt: times, omit: times, grow: times },
         };
       },
       restRequests: () => state.restLog.map((r) => ({ ...r, query: { ...r.query } })),
@@ -654,6 +662,18 @@ async function startService(container: ContainerClient, credential: StorageShare
       const fault = takeFault('list');
       if (fault !== undefined) throw faultError(fault, docs);
       if (!state.runs.has(runId!) && !records.some((r) => r.runId === runId)) throw new RestError(404, 'Not Found', docs);
+      if (state.faults.listGrows && state.faults.left.grow > 0) {
+        state.faults.left.grow--;
+        const template = records.filter((r) => r.runId === runId && r.finalized).at(-1);
+        for (let i = 0; template && i < state.faults.listGrows; i++) {
+          const id = state.nextId();
+          records.push({ ...template, id, name: `sibling-${id}`, jobId: 'sibling', createdAt: new Date() });
+        }
+        for (let i = 0; i < -state.faults.listGrows; i++) {
+          const oldest = records.filter((r) => r.runId === runId && r.finalized).sort((a, b) => a.id - b.id)[0];
+          if (oldest) records.splice(records.indexOf(oldest), 1);
+        }
+      }
       const name = url.searchParams.get('name');
       // Every attempt's artifacts: REST is per run. Newest first (GitHub documents no order; this
       // is not Twirp's, so a caller relying on either order shows up).
