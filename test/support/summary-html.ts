@@ -57,6 +57,8 @@ export function summaryProblems(markdown: string, roots: string[] = []): string[
   }
   const all = DomUtils.textContent(doc.children);
   for (const root of roots) if (root && all.includes(root)) problems.push(`a path of the runner: ${root} in …${all.slice(Math.max(0, all.indexOf(root) - 40), all.indexOf(root) + 80)}…`);
+  // A duration under a second reads "in under a second", never "in 0s".
+  if (/\bin 0s\b/.test(all)) problems.push(`"in 0s": …${all.slice(Math.max(0, all.indexOf('in 0s') - 60), all.indexOf('in 0s') + 10)}…`);
   if (/\/(?:home\/runner|tmp)\/\S+/.test(all)) problems.push(`an absolute path: ${/\/(?:home\/runner|tmp)\/\S+/.exec(all)![0]}`);
   return problems;
 }

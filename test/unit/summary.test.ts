@@ -237,5 +237,6 @@ describe('the helpers', () => {
     expect(summaryProblems('<table><tr><th>a</th></tr><tr><td>1</td></tr></table>\n\n**369 to submit**\n')).toEqual([]);
     expect(summaryProblems('a | b\n--|\n')).toEqual([expect.stringMatching(/literal \|/)]);
     expect(summaryProblems('see /tmp/socorro-reprocess/x.txt')).toEqual([expect.stringMatching(/an absolute path/)]);
+    expect(summaryProblems('1 list request in 0s.')).toEqual([expect.stringMatching(/^"in 0s"/)]);
   });
 });
