@@ -804,7 +804,12 @@ describe('callers, from-run and environments', () => {
         ['prod', 'reprocess', 1, 'success'],
         ['prod', 'reprocess', 2, 'success'],
       ]);
-      for (const a of asked) expect(a.planSummary).toContain(`**${f.unprocessed.length} to submit**`);
+      for (const a of asked) {
+        expect(a.planSummary).toContain(`**${f.unprocessed.length} to submit**`);
+        // ...and who holds the sending: the environment's reviewers, not "sending starts as soon as this plan ends".
+        expect(a.planSummary).toContain('Next: the submit job waits in environment <code>prod</code> until a reviewer approves it');
+        expect(a.planSummary).not.toContain('Sending starts');
+      }
       expect(run.deployments.map((d) => [d.job, d.environment, d.attempt, d.approved])).toEqual([
         ['reprocess', 'prod', 1, false],
         ['reprocess', 'prod', 2, true],
