@@ -48,7 +48,9 @@ export function runNode(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: s
   delete env.NODE_OPTIONS;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', USAGE_PRELOAD, ...args], { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_NODE_FLAGS: node flags for each measured program (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p", "--trace-gc").
+    const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...flags, '--import', USAGE_PRELOAD, ...args], { env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -103,7 +103,7 @@ Examples:
   $ socorro-reprocess scan --bucket gs://my-crashes --dates 20260301..20260331
 
 Exit codes: 0 done, 1 the run failed (partial results kept; rerun to finish), 2 bad usage or input (nothing done); scan: 3 an outage window was found.
-GCS credentials: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, the metadata server).
+GCS credentials: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, the metadata server); the token goes only over https or to loopback.
 AWS credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
 The contract: docs/CONTRACT.md; files are one crash id per line.`;
 

@@ -72,6 +72,9 @@ export const GCS_PERMISSIONS: readonly GcsPermission[] = [
   'storage.buckets.get',
 ];
 
+/** roles/storage.objectViewer, as far as this server's permissions go: read objects, list them; no bucket metadata. */
+export const OBJECT_VIEWER: readonly GcsPermission[] = ['storage.objects.get', 'storage.objects.list'];
+
 /** What a request was, for counters and the log. */
 export type GcsApi =
   | 'json-list'

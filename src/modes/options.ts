@@ -95,11 +95,26 @@ export function parseStore(raw: RawOptions, { spell, env }: ParseContext): Store
       throw new UsageError(`STORAGE_EMULATOR_HOST: ${env.STORAGE_EMULATOR_HOST} is not a host:port or URL`);
     }
   }
+  // A GCS bearer token goes only over https or to this machine, like the API token. An emulator
+  // elsewhere over plain http (STORAGE_EMULATOR_HOST) gets no token at all: emulators check none.
+  let tokenless = false;
+  if (kind === 'gcs' && endpoint) {
+    const u = new URL(endpoint);
+    if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+      if (!emulator) {
+        throw new UsageError(
+          `${label(spell, 'endpoint')}: ${endpointText} is not https; the GCS token is only sent over https or to loopback (an emulator elsewhere: STORAGE_EMULATOR_HOST, which is sent no token)`,
+        );
+      }
+      tokenless = true;
+    }
+  }
   return {
     kind,
     bucket,
     endpoint,
     emulator,
+    ...(tokenless ? { tokenless } : {}),
     region: str(raw.region) || env.AWS_REGION?.trim() || DEFAULT_REGION,
     pathStyle: parseBoolean(spell, 'pathStyle', raw.pathStyle),
   };

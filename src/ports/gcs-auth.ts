@@ -35,7 +35,6 @@ const UNKNOWN_EXPIRY_RECHECK_MS = 5 * 60_000;
 
 interface AccessClient {
   getAccessToken(): Promise<{ token?: string | null }>;
-  setCredentials(c: { expiry_date?: number }): void;
   credentials?: { expiry_date?: number | null };
 }
 
@@ -52,16 +51,18 @@ export function hasCredentialFile(env: NodeJS.ProcessEnv): boolean {
 
 /**
  * Tokens from Application Default Credentials: the file in GOOGLE_APPLICATION_CREDENTIALS (a
- * service-account key, the external_account file google-github-actions/auth writes for Workload
- * Identity Federation, an authorized user), gcloud's ADC file, or the metadata server. With
- * `anonymousIfNoFile` (an emulator) and no credential file, requests go without Authorization.
+ * service-account key, an external_account such as the file google-github-actions/auth writes
+ * for Workload Identity Federation, an authorized user, an impersonated_service_account),
+ * gcloud's ADC file, or the metadata server. With
+ * `anonymousIfNoFile` (an emulator) and no credential file, or with `anonymous`, requests go
+ * without Authorization.
  * google-auth-library reads these from the process environment (its only non-deprecated way to
  * load a credentials file), so that is where they are looked for here too.
  */
-export function adcTokens(opts: { anonymousIfNoFile: boolean; now?: () => number }): BearerTokens {
+export function adcTokens(opts: { anonymousIfNoFile: boolean; anonymous?: boolean; now?: () => number }): BearerTokens {
   const env = process.env;
   const now = opts.now ?? Date.now;
-  const anonymous = opts.anonymousIfNoFile && !hasCredentialFile(env);
+  const anonymous = !!opts.anonymous || (opts.anonymousIfNoFile && !hasCredentialFile(env));
   let client: Promise<AccessClient> | undefined;
   let current: { token: string; refreshAt: number } | undefined;
   let pending: Promise<string> | undefined;
@@ -81,8 +82,13 @@ export function adcTokens(opts: { anonymousIfNoFile: boolean; now?: () => number
 
   const fetchToken = async (force: boolean): Promise<string> => {
     try {
+      // After a 401 the client is replaced, not told that its token expired: each credential type
+      // keeps its token and its means of refreshing it its own way (setCredentials drops the
+      // refresh handle of a key, a user, the metadata server or an impersonation; another type
+      // caches tokens where setCredentials never looks). A new client from the same credentials
+      // asks its issuer afresh, whatever the type.
+      if (force) client = undefined;
       const c = await (client ??= makeClient());
-      if (force) c.setCredentials({ expiry_date: 1 }); // the library then asks for a new one
       const { token } = await c.getAccessToken();
       if (!token) throw new CredentialsError('the credentials gave no access token');
       const obtained = now();

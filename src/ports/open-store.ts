@@ -8,14 +8,14 @@ import type { ObjectStore, StoreConfig } from './store.ts';
  * The store a configuration names. S3 credentials come from `env` when it has keys (the CLI's
  * environment, which tests pass in-process), else from the AWS SDK's default chain; GCS
  * credentials from Application Default Credentials in the process environment (anonymous for an
- * emulator without any).
+ * emulator without any, and for one over plain http on another machine).
  */
 export function openStore(config: StoreConfig, env: NodeJS.ProcessEnv, opts: { maxSockets?: number; log?: Log } = {}): ObjectStore {
   if (config.kind === 'gcs') {
     return gcsStore({
       bucket: config.bucket,
       endpoint: config.endpoint,
-      tokens: adcTokens({ anonymousIfNoFile: !!config.emulator }),
+      tokens: adcTokens({ anonymousIfNoFile: !!config.emulator, anonymous: config.tokenless }),
       maxSockets: opts.maxSockets,
     });
   }

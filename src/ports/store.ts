@@ -16,6 +16,8 @@ export interface StoreConfig {
   endpoint?: string;
   /** GCS: the endpoint came from STORAGE_EMULATOR_HOST (then, without credentials, no Authorization). */
   emulator?: boolean;
+  /** GCS: never send a token (an emulator over plain http on another machine). */
+  tokenless?: boolean;
   /** S3 only. */
   region: string;
   /** S3 only: path-style URLs, for S3-compatible servers. */

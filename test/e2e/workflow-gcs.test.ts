@@ -16,6 +16,7 @@ import { syntheticDay } from '../../src/demo/crashes.ts';
 import { startGcsServer, type GcsServer } from '../../src/demo/gcs-server.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
 import { DEFAULT_PROVIDER, DEFAULT_SERVICE_ACCOUNT, startTokenService, writeExternalAccountFile, type TokenService } from '../support/gcp-token-service.ts';
+import { readmeGcsAuth } from '../support/stores.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
 import { loadWorkflow, WorkflowRun, type Workflow } from './runner.ts';
 import { expectEverySummaryRenders, ok } from './helpers.ts';
@@ -37,7 +38,7 @@ const day = syntheticDay(DAY, 150, 0.3, 'v1', 77);
 
 beforeAll(async () => {
   [gcs, api, backend, work, wf] = await Promise.all([
-    startGcsServer({ auth: 'tokens', log: true }),
+    startGcsServer({ auth: readmeGcsAuth(), log: true }),
     // The processor stores what it processed, as Socorro's does: the verify job then finds it.
     startSocorroApi({ token: API_TOKEN, processor: { delayMs: 20, onProcessed: (ids) => ids.forEach((id) => gcs.put(BUCKET, processedCrashKey(id))) } }),
     startArtifactBackend(),

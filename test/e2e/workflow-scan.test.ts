@@ -16,6 +16,7 @@ import { startGcsServer, type GcsServer } from '../../src/demo/gcs-server.ts';
 import { forEachWorldCrash, type PlantedOutage } from '../../src/demo/scan-world.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
 import { DEFAULT_PROVIDER, DEFAULT_SERVICE_ACCOUNT, startTokenService, writeExternalAccountFile, type TokenService } from '../support/gcp-token-service.ts';
+import { readmeGcsAuth } from '../support/stores.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
 import { describe as explain, loadWorkflow, WorkflowRun, type RunnerOptions, type Workflow } from './runner.ts';
 import { actionStep, expectEverySummaryRenders, fetchArtifact } from './helpers.ts';
@@ -49,7 +50,7 @@ async function seedBucket(bucket: string, outages: PlantedOutage[]): Promise<voi
 }
 
 beforeAll(async () => {
-  [gcs, backend, work, wf] = await Promise.all([startGcsServer({ auth: 'tokens', log: true }), startArtifactBackend(), mkdtemp(join(tmpdir(), 'workflow-scan-')), loadWorkflow(WORKFLOW)]);
+  [gcs, backend, work, wf] = await Promise.all([startGcsServer({ auth: readmeGcsAuth(), log: true }), startArtifactBackend(), mkdtemp(join(tmpdir(), 'workflow-scan-')), loadWorkflow(WORKFLOW)]);
   sts = await startTokenService({ gcsAuth: gcs.auth });
   gcs.auth!.setPermissions(DEFAULT_SERVICE_ACCOUNT, ['storage.objects.get', 'storage.objects.list']);
   await seedBucket('crashes-outage', OUTAGE);

@@ -128,6 +128,19 @@ const STORE_CASES: StoreCase[] = [
 ];
 
 const CASES: Case[] = [
+  // GCS's bearer token goes only over https or to loopback (nothing asked of the STS either)
+  {
+    name: 'list: gs:// with an http --endpoint on another machine',
+    store: 'gcs',
+    argv: listWith('--bucket', 'gs://crashes', '--endpoint', 'http://gcs.example.test:4443'),
+    says: /^error: --endpoint: http:\/\/gcs\.example\.test:4443 is not https; the GCS token is only sent over https or to loopback \(an emulator elsewhere: STORAGE_EMULATOR_HOST, which is sent no token\)$/,
+  },
+  {
+    name: 'check: gs:// with an http --endpoint on another machine',
+    store: 'gcs',
+    argv: (c) => ['check', c.f('good.txt'), '--bucket', 'gs://crashes', '--endpoint', 'http://10.0.0.7:4443', '--out', c.out],
+    says: /^error: --endpoint: http:\/\/10\.0\.0\.7:4443 is not https; the GCS token is only sent/,
+  },
   // list options
   { name: 'list: bad bucket name', argv: (c) => ['list', '--dates', '20160915', '--bucket', 'Bad Bucket!', '--endpoint', c.s3, '--out', c.out], says: /--bucket: Bad Bucket! is not a bucket name/ },
   { name: 'list: no --bucket', argv: (c) => ['list', '--dates', '20160915', '--endpoint', c.s3, '--out', c.out], says: /required option '--bucket/ },

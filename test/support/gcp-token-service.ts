@@ -8,11 +8,17 @@
  *   with `Authorization: Bearer <ACTIONS_ID_TOKEN_REQUEST_TOKEN>` → `{"count":N,"value":"<jwt>"}`.
  *   The JWT is signed with an in-memory HMAC key, so STS can tell ours from forged ones.
  * - Security Token Service `POST /v1/token` (form, as google-auth-library sends it; or JSON with
- *   camelCase keys, as google-github-actions/auth sends it): token exchange of that JWT for a
- *   federated access token; Google STS's 400s (`invalid_request` for a malformed audience,
+ *   camelCase keys, as google-github-actions/auth sends it): token exchange of that JWT, or of an
+ *   AWS GetCallerIdentity request SigV4-signed with keys from `createAwsKeys`, for a federated
+ *   access token; Google STS's 400s (`invalid_request` for a malformed audience,
  *   `invalid_target` for an unknown provider, `invalid_grant` for a bad subject token).
+ *   `POST /v1/oauthtoken`: the refresh-token grant of a workforce user (HTTP Basic client).
+ * - Google's OAuth 2.0 token endpoint `POST /token` (reached as https://oauth2.googleapis.com
+ *   through test/support/google-front.ts): the JWT bearer grant, checked against the public
+ *   halves of `createServiceAccountKey`'s keys, and the refresh-token grant of
+ *   `createAuthorizedUser`'s users.
  * - IAM Credentials `POST /v1/projects/-/serviceAccounts/{email}:generateAccessToken`
- *   (Bearer = the federated token) → `{accessToken, expireTime}`.
+ *   (Bearer = any live token issued here but an impersonated one) → `{accessToken, expireTime}`.
  * - A GCE metadata server at `/computeMetadata/v1/…` (point GCE_METADATA_HOST at `host`):
  *   `instance` (the availability probe), `instance/service-accounts/{default|email}/token|email`,
  *   `project/project-id`, `project/numeric-project-id`, `universe/universe-domain`; each needs
@@ -26,24 +32,48 @@
  *
  * Every token issued goes to the `onIssue` listeners and, with `gcsAuth`, straight into the
  * loopback GCS server's token checker (src/demo/gcs-server.ts) with its principal and expiry.
+ * `revoke` withdraws one mid-run: GCS refuses it and its issuer forgets it.
  * `writeExternalAccountFile` writes the credentials file google-github-actions/auth (v2 and v3)
  * writes for Workload Identity Federation (src/client/workload_identity_federation.ts there),
  * with loopback URLs. `startEgressGuard` is a refusing proxy that catches (and records) any
  * request Google's libraries try to make off loopback.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { GcsAuth, GcsPermission } from '../../src/demo/gcs-server.ts';
+import { EMPTY_SHA256, SigV4Signer } from '../../src/ports/sigv4.ts';
 
 export interface IssuedToken {
   token: string;
   expiresAt: Date;
   /** Service account email, or the federated principal://… of the GitHub subject. */
   principal: string;
-  via: 'sts' | 'impersonation' | 'metadata';
+  via: 'sts' | 'impersonation' | 'metadata' | 'jwt-bearer' | 'refresh-token';
+}
+
+/** A service-account key file, as `gcloud iam service-accounts keys create` writes it. */
+export interface ServiceAccountKeyJson {
+  type: 'service_account';
+  project_id: string;
+  private_key_id: string;
+  private_key: string;
+  client_email: string;
+  client_id: string;
+  auth_uri: string;
+  token_uri: string;
+  [k: string]: string;
+}
+
+/** gcloud's ADC file after `gcloud auth application-default login`. */
+export interface AuthorizedUserJson {
+  type: 'authorized_user';
+  client_id: string;
+  client_secret: string;
+  refresh_token: string;
+  [k: string]: string;
 }
 
 export interface TokenServiceOptions {
@@ -80,6 +110,9 @@ export interface TokenServiceCounts {
   /** Other metadata reads (the probe, project-id, email…). */
   metadataOther: number;
   resourceManager: number;
+  /** Google OAuth 2.0 token endpoint (POST /token): JWT bearer and refresh-token grants answered 200, and refused. */
+  oauth: number;
+  oauthRejected: number;
 }
 
 export interface TokenService {
@@ -103,8 +136,24 @@ export interface TokenService {
   requests: Array<{ method: string; path: string; status: number }>;
   setLifetime(seconds: number): void;
   setMetadataEnabled(on: boolean): void;
+  /**
+   * Revokes an access token everywhere: GCS refuses it from now on, and the issuer forgets it
+   * (the metadata server hands out a new one; impersonation refuses it as a source token).
+   */
+  revoke(token: string): void;
+  /** A new key of a service account (which then exists) for the OAuth 2.0 JWT bearer grant. */
+  createServiceAccountKey(email: string): ServiceAccountKeyJson;
+  /** A user's OAuth client and refresh token (the refresh-token grant). */
+  createAuthorizedUser(email: string): AuthorizedUserJson;
+  /** AWS keys whose signed GetCallerIdentity STS takes for `arn` (an external_account of AWS). */
+  createAwsKeys(arn: string): { accessKeyId: string; secretAccessKey: string };
+  /** Every request goes here: the loopback port, and the Google front (test/support/google-front.ts). */
+  listener: http.RequestListener;
   close(): Promise<void>;
 }
+
+/** Where Google's OAuth 2.0 token endpoint is (google-auth-library calls it, whatever a file's token_uri says). */
+export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
 export const DEFAULT_PROVIDER = 'projects/123456789012/locations/global/workloadIdentityPools/github/providers/socorro-reprocess';
 export const DEFAULT_SERVICE_ACCOUNT = 'reprocess@socorro-test.iam.gserviceaccount.com';
@@ -118,6 +167,8 @@ const PROVIDER_RE = /^\/\/iam\.googleapis\.com\/projects\/(\d+)\/locations\/glob
 const IDTOKEN_PATH_RE = /^\/_apis\/distributedtask\/hubs\/Actions\/plans\/[^/]+\/jobs\/[^/]+\/idtoken$/;
 const GENERATE_RE = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/;
 const CRM_RE = /^\/v1\/projects\/([^/]+)$/;
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const AWS_REQUEST_TYPE = 'urn:ietf:params:aws:token-type:aws4_request';
 
 const b64url = (v: string | Buffer): string => Buffer.from(v).toString('base64url');
 
@@ -183,11 +234,18 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     metadataTokensIssued: 0,
     metadataOther: 0,
     resourceManager: 0,
+    oauth: 0,
+    oauthRejected: 0,
   };
   let metadataToken: IssuedToken | undefined;
+  const revoked = new Set<string>();
+  /** Service-account keys by email (a JWT names its issuer; Google tries the account's keys). */
+  const saKeys = new Map<string, KeyObject[]>();
+  const users = new Map<string, { email: string; clientId: string; clientSecret: string }>();
+  const awsKeys = new Map<string, { secret: string; arn: string }>();
 
   const issue = (via: IssuedToken['via'], principal: string, seconds: number): IssuedToken => {
-    const prefix = via === 'sts' ? 'ya29.d.' : 'ya29.c.';
+    const prefix = via === 'sts' ? 'ya29.d.' : via === 'refresh-token' ? 'ya29.a0' : 'ya29.c.';
     const t: IssuedToken = { token: prefix + randomBytes(24).toString('base64url'), expiresAt: expiryAfter(seconds, via === 'impersonation'), principal, via };
     issued.push(t);
     if (via === 'sts') stsTokens.set(t.token, t);
@@ -235,6 +293,43 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     return h && /^Bearer /i.test(h) ? h.slice(7) : undefined;
   };
 
+  /**
+   * An AWS subject token: a GetCallerIdentity request signed (SigV4) with keys registered here;
+   * Google's STS sends it to AWS, this one checks the signature itself. The caller's ARN, or
+   * '!' and why not.
+   */
+  const verifyAwsRequest = (subjectToken: string): string => {
+    let r: { url?: string; method?: string; headers?: Array<{ key: string; value: string }> };
+    try {
+      r = JSON.parse(decodeURIComponent(subjectToken)) as typeof r;
+    } catch {
+      return '!Unable to parse the AWS subject token.';
+    }
+    const url = /^https:\/\/sts\.([a-z0-9-]+)\.amazonaws\.com\?(Action=GetCallerIdentity&Version=2011-06-15)$/.exec(r.url ?? '');
+    if (!url || r.method !== 'POST') return '!The AWS subject token is not a GetCallerIdentity request.';
+    const h = new Map((r.headers ?? []).map(({ key, value }) => [key.toLowerCase(), value]));
+    if (h.get('x-goog-cloud-target-resource') !== audience) return '!The AWS request does not name this provider.';
+    const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/sts\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(h.get('authorization') ?? '');
+    const keys = auth ? awsKeys.get(auth[1]) : undefined;
+    const date = h.get('x-amz-date') ?? '';
+    if (!auth || !keys || auth[3] !== url[1]) return '!The AWS request signature is invalid.';
+    const when = Date.parse(date.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    if (!(Math.abs(Date.now() - when) < 15 * 60_000)) return '!The AWS request has expired.';
+    const signed = auth[4].split(';');
+    // google-auth-library adds x-goog-cloud-target-resource after signing: checked above, not signed.
+    if (!signed.includes('host') || !signed.includes('x-amz-date')) return '!The AWS request signature is invalid.';
+    const want = new SigV4Signer(url[1], 'sts').authorization(
+      { accessKeyId: auth[1], secretAccessKey: keys.secret },
+      'POST',
+      '/',
+      url[2],
+      signed.map((k) => [k, (h.get(k) ?? '').trim()] as const),
+      EMPTY_SHA256,
+      date,
+    );
+    return want === h.get('authorization') ? keys.arn : '!The AWS request signature is invalid.';
+  };
+
   const sts = async (req: http.IncomingMessage): Promise<Reply> => {
     const raw = await readBody(req);
     let f: Record<string, string | undefined>;
@@ -266,15 +361,21 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
       );
     }
     if (f.requested_token_type !== ACCESS_TOKEN_TYPE) return stsError('invalid_request', 'Invalid value for "requested_token_type".');
-    if (!f.subject_token_type || !JWT_TYPES.has(f.subject_token_type)) return stsError('invalid_request', 'Invalid value for "subject_token_type".');
     if (!f.subject_token) return stsError('invalid_request', 'Missing required parameter: "subject_token".');
+    const poolSubject = (sub: string) => `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${pool}/subject/${sub}`;
+    if (f.subject_token_type === AWS_REQUEST_TYPE) {
+      const arn = verifyAwsRequest(f.subject_token);
+      if (arn.startsWith('!')) return stsError('invalid_grant', arn.slice(1));
+      const t = issue('sts', poolSubject(arn), lifetime);
+      return json(200, { access_token: t.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: lifetime });
+    }
+    if (!f.subject_token_type || !JWT_TYPES.has(f.subject_token_type)) return stsError('invalid_request', 'Invalid value for "subject_token_type".');
     const claims = verifyOidc(f.subject_token);
     if (typeof claims === 'string') return stsError('invalid_grant', claims);
     if (claims.iss !== GITHUB_ISSUER) return stsError('invalid_grant', `The issuer in ID Token ${claims.iss} does not match the expected ones: ${GITHUB_ISSUER}.`);
     if (claims.aud !== oidcAudience) return stsError('invalid_grant', `The audience in ID Token [${claims.aud}] does not match the expected audience ${oidcAudience}.`);
     if (claims.exp * 1000 <= Date.now()) return stsError('invalid_grant', 'The ID Token has expired.');
-    const principal = `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${pool}/subject/${claims.sub}`;
-    const t = issue('sts', principal, lifetime);
+    const t = issue('sts', poolSubject(claims.sub), lifetime);
     return json(200, { access_token: t.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: lifetime });
   };
 
@@ -287,8 +388,10 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
 
   const generateAccessToken = async (req: http.IncomingMessage, email: string): Promise<Reply> => {
     const raw = await readBody(req);
-    const t = stsTokens.get(bearer(req) ?? '');
-    if (!t || t.expiresAt.getTime() <= Date.now()) return unauthenticated();
+    // The source: a federated token (WIF), or a service account's or user's own token.
+    const source = bearer(req) ?? '';
+    const t = stsTokens.get(source) ?? issued.find((i) => i.token === source && i.via !== 'impersonation');
+    if (!t || revoked.has(t.token) || t.expiresAt.getTime() <= Date.now()) return unauthenticated();
     if (!serviceAccounts.has(email)) {
       return apiError(403, "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", 'PERMISSION_DENIED');
     }
@@ -312,7 +415,7 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
         counts.metadataTokenRequests++;
         // One token until it nears expiry (within 5 min, or half its life for short ones).
         const margin = Math.min(300, lifetime / 2) * 1000;
-        if (!metadataToken || metadataToken.expiresAt.getTime() - Date.now() <= margin) {
+        if (!metadataToken || revoked.has(metadataToken.token) || metadataToken.expiresAt.getTime() - Date.now() <= margin) {
           metadataToken = issue('metadata', metaEmail, lifetime);
           counts.metadataTokensIssued++;
         }
@@ -337,7 +440,51 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     }
   };
 
+  /** Google's OAuth 2.0 token endpoint: the JWT bearer grant (a service-account key) and the refresh-token grant (a user). */
+  const oauthToken = async (req: http.IncomingMessage): Promise<Reply> => {
+    const f = new URLSearchParams(await readBody(req));
+    const grant = f.get('grant_type');
+    if (grant === JWT_BEARER) {
+      const parts = (f.get('assertion') ?? '').split('.');
+      let claims: { iss?: string; aud?: string; scope?: string; exp?: number; iat?: number };
+      try {
+        claims = JSON.parse(Buffer.from(parts[1] ?? '', 'base64url').toString('utf8')) as typeof claims;
+      } catch {
+        return stsError('invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.');
+      }
+      const keys = saKeys.get(claims.iss ?? '') ?? [];
+      const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
+      const sig = Buffer.from(parts[2] ?? '', 'base64url');
+      if (parts.length !== 3 || !keys.some((k) => verify('RSA-SHA256', signed, k, sig))) return stsError('invalid_grant', 'Invalid JWT Signature.');
+      const now = Date.now() / 1000;
+      if (claims.aud !== GOOGLE_TOKEN_URL) return stsError('invalid_grant', 'Invalid JWT: Failed audience check.');
+      if (!claims.exp || !claims.iat || claims.exp <= now || claims.iat > now + 60 || claims.exp - claims.iat > 3600) {
+        return stsError('invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.');
+      }
+      if (!claims.scope) return stsError('invalid_scope', 'Invalid OAuth scope or ID token audience provided.');
+      const t = issue('jwt-bearer', claims.iss!, lifetime);
+      return json(200, { access_token: t.token, expires_in: lifetime, token_type: 'Bearer' });
+    }
+    if (grant === 'refresh_token') {
+      const u = users.get(f.get('refresh_token') ?? '');
+      if (!u) return stsError('invalid_grant', 'Token has been expired or revoked.');
+      // The client in the form (Google OAuth) or as HTTP Basic (STS, for a workforce user).
+      const basic = /^Basic (.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
+      const [id, secret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [f.get('client_id'), f.get('client_secret')];
+      if (id !== u.clientId || secret !== u.clientSecret) return json(401, { error: 'invalid_client', error_description: 'Unauthorized' });
+      const t = issue('refresh-token', u.email, lifetime);
+      return json(200, { access_token: t.token, expires_in: lifetime, scope: f.get('scope') ?? '', token_type: 'Bearer' });
+    }
+    return stsError('unsupported_grant_type', 'Invalid grant_type: ' + (grant ?? ''));
+  };
+
   const handle = async (req: http.IncomingMessage, path: string, query: URLSearchParams): Promise<Reply> => {
+    if (req.method === 'POST' && (path === '/token' || path === '/v1/oauthtoken')) {
+      const r = await oauthToken(req);
+      if (r.status === 200) counts.oauth++;
+      else counts.oauthRejected++;
+      return r;
+    }
     if (path.startsWith('/computeMetadata/v1/') || path === '/computeMetadata/v1') return metadata(req, path + (path.endsWith('/') ? '' : '/'));
     if (req.method === 'GET' && IDTOKEN_PATH_RE.test(path)) {
       if (bearer(req) !== requestToken) return json(401, { message: 'Bad credentials' });
@@ -369,7 +516,7 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     return { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } };
   };
 
-  const server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     const url = req.url ?? '/';
     const qi = url.indexOf('?');
     const path = qi === -1 ? url : url.slice(0, qi);
@@ -388,7 +535,8 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
         } else req.socket.destroy();
       },
     );
-  });
+  };
+  const server = http.createServer({ keepAliveTimeout: 30_000 }, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -423,6 +571,42 @@ export async function startTokenService(opts: TokenServiceOptions = {}): Promise
     setMetadataEnabled(on) {
       metadataEnabled = on;
     },
+    revoke(token) {
+      revoked.add(token);
+      opts.gcsAuth?.revoke(token);
+    },
+    createServiceAccountKey(email) {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      saKeys.set(email, [...(saKeys.get(email) ?? []), publicKey]);
+      const project = /@([^.]+)\./.exec(email)?.[1] ?? 'socorro-test';
+      return {
+        type: 'service_account',
+        project_id: project,
+        private_key_id: randomBytes(20).toString('hex'),
+        private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        client_email: email,
+        client_id: String(100000000000000000000n + BigInt(saKeys.size)),
+        auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+        token_uri: GOOGLE_TOKEN_URL,
+        auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+        client_x509_cert_url: `https://www.googleapis.com/robot/v1/metadata/x509/${encodeURIComponent(email)}`,
+        universe_domain: 'googleapis.com',
+      };
+    },
+    createAuthorizedUser(email) {
+      const clientId = `${randomBytes(6).toString('hex')}.apps.googleusercontent.com`;
+      const clientSecret = `GOCSPX-${randomBytes(12).toString('base64url')}`;
+      const refreshToken = `1//0${randomBytes(30).toString('base64url')}`;
+      users.set(refreshToken, { email, clientId, clientSecret });
+      return { type: 'authorized_user', client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken, universe_domain: 'googleapis.com' };
+    },
+    createAwsKeys(arn) {
+      const accessKeyId = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
+      const secretAccessKey = randomBytes(30).toString('base64');
+      awsKeys.set(accessKeyId, { secret: secretAccessKey, arn });
+      return { accessKeyId, secretAccessKey };
+    },
+    listener,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isCrashId } from '../../src/core/crash-id.ts';
-import { GCS_PERMISSIONS, type GcsAuth, type GcsFaultKind, type GcsFaultPlan, type GcsPermission } from '../../src/demo/gcs-server.ts';
+import { OBJECT_VIEWER, type GcsAuth, type GcsFaultKind, type GcsFaultPlan, type GcsPermission } from '../../src/demo/gcs-server.ts';
 import { mulberry32 } from '../../src/demo/prng.ts';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -388,7 +388,7 @@ interface GcsTestStoreLike {
 
 /**
  * Gives every principal the token service has issued tokens for, and every later one, exactly
- * `permissions` on the GCS server (IAM in miniature); returns the undo (all permissions again).
+ * `permissions` on the GCS server (IAM in miniature); returns the undo (the README's grant again, stores.ts GCS_GRANT).
  */
 export function restrictGcsPermissions(store: GcsTestStoreLike, permissions: readonly GcsPermission[]): () => void {
   const auth = store.gcs!.auth!;
@@ -400,7 +400,7 @@ export function restrictGcsPermissions(store: GcsTestStoreLike, permissions: rea
   });
   return () => {
     off();
-    for (const p of principals) auth.setPermissions(p, GCS_PERMISSIONS);
+    for (const p of principals) auth.setPermissions(p, OBJECT_VIEWER);
   };
 }
 

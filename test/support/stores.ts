@@ -3,7 +3,8 @@
  * written once and runs on both: S3 (s3rver in this process, or Ceph RGW when S3_TEST_ENDPOINT
  * is set) and Google Cloud Storage (the loopback GCS server, with bearer tokens from the
  * loopback STS, obtained by the tool through a Workload Identity credentials file in
- * GOOGLE_APPLICATION_CREDENTIALS, as a workflow job does).
+ * GOOGLE_APPLICATION_CREDENTIALS, as a workflow job does; every principal has exactly what the
+ * README tells users to grant, GCS_GRANT).
  *
  * TEST_STORES=s3 (or gcs) narrows the suites to one store (the RGW leg of .ci/run runs s3 only).
  *
@@ -14,12 +15,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGcsServer, type GcsServer, type GcsServerOptions } from '../../src/demo/gcs-server.ts';
+import { createGcsAuth, OBJECT_VIEWER, startGcsServer, type GcsAuth, type GcsPermission, type GcsServer, type GcsServerOptions } from '../../src/demo/gcs-server.ts';
 import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
 import { exportEnv } from './reliability.ts';
 import { startTokenService, writeExternalAccountFile, type TokenService } from './gcp-token-service.ts';
 
 export type StoreKind = 's3' | 'gcs';
+
+/**
+ * What the README tells users to grant a GCS identity (roles/storage.objectViewer on the
+ * bucket), and so exactly what every principal of the test GCS has: no storage.buckets.get, no
+ * writes. test/integration/gcs-credentials.test.ts holds the README to it.
+ */
+export const GCS_GRANT: readonly GcsPermission[] = OBJECT_VIEWER;
+
+/** A token checker where every principal has GCS_GRANT unless a test says otherwise. */
+export const readmeGcsAuth = (): GcsAuth => createGcsAuth({ defaultPermissions: GCS_GRANT });
 
 export const STORE_KINDS: StoreKind[] = (process.env.TEST_STORES ?? 's3,gcs').split(',').map((s) => s.trim()).filter((s): s is StoreKind => s === 's3' || s === 'gcs');
 
@@ -60,7 +71,7 @@ export async function startTestStore(kind: StoreKind, gcsOptions: GcsServerOptio
       close: () => s3.close(),
     };
   }
-  const gcs = await startGcsServer({ auth: 'tokens', ...gcsOptions });
+  const gcs = await startGcsServer({ auth: readmeGcsAuth(), ...gcsOptions });
   const tokens = await startTokenService({ gcsAuth: gcs.auth });
   const dir = await mkdtemp(join(tmpdir(), 'gcs-creds-'));
   const creds = await writeExternalAccountFile(dir, { service: tokens });

@@ -159,6 +159,25 @@ describe('parseStore', () => {
     );
   });
 
+  it('GCS: the bearer token goes only over https or to loopback; an http emulator elsewhere is sent none', () => {
+    for (const endpoint of ['http://gcs.example.test:4443', 'http://10.0.0.7:4443/', 'http://[2001:db8::1]:80']) {
+      expect(refusal(() => parseStore({ bucket: 'gs://cr', endpoint }, cliCtx))).toBe(
+        `--endpoint: ${endpoint} is not https; the GCS token is only sent over https or to loopback (an emulator elsewhere: STORAGE_EMULATOR_HOST, which is sent no token)`,
+      );
+      expect(refusal(() => parseStore({ bucket: 'gs://cr', endpoint }, actionCtx))).toMatch(/^endpoint: .* is not https; the GCS token is only sent/);
+    }
+    for (const endpoint of ['https://gcs.example.test', 'http://127.0.0.1:4443', 'http://localhost:4443', 'http://[::1]:4443']) {
+      expect(parseStore({ bucket: 'gs://cr', endpoint }, cliCtx).tokenless).toBeUndefined();
+    }
+    // S3 signs requests (SigV4) instead of sending a bearer secret: any http endpoint.
+    expect(parseStore({ bucket: 's3://cr', endpoint: 'http://rgw.example.test:8080' }, cliCtx).endpoint).toBe('http://rgw.example.test:8080');
+    // An emulator in another container: no token at all; on this machine or over https, the credentials found.
+    expect(parseStore({ bucket: 'gs://cr' }, { spell: cli, env: { STORAGE_EMULATOR_HOST: 'fake-gcs:4443' } })).toMatchObject({ emulator: true, tokenless: true });
+    expect(parseStore({ bucket: 'gs://cr' }, { spell: cli, env: { STORAGE_EMULATOR_HOST: 'http://fake-gcs:4443' } })).toMatchObject({ emulator: true, tokenless: true });
+    expect(parseStore({ bucket: 'gs://cr' }, { spell: cli, env: { STORAGE_EMULATOR_HOST: '127.0.0.1:4443' } }).tokenless).toBeUndefined();
+    expect(parseStore({ bucket: 'gs://cr' }, { spell: cli, env: { STORAGE_EMULATOR_HOST: 'https://fake-gcs:4443' } }).tokenless).toBeUndefined();
+  });
+
   it('refuses a missing or malformed bucket, naming the option', () => {
     expect(refusal(() => parseStore({}, cliCtx))).toBe('--bucket: the bucket is required');
     expect(refusal(() => parseStore({ bucket: 'a b' }, actionCtx))).toBe('bucket: a b is not a bucket name');
