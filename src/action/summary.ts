@@ -198,6 +198,8 @@ export async function checkSummary(k: number, r: CheckResult | undefined, failur
           (r.searchRequests ? `; ${plural(r.searchRequests, 'search request')} for ${n(r.searched)} stored crashes` : '') +
           (r.throttled ? `; the store throttled ${plural(r.throttled, 'time')}, concurrency ended at ${r.finalConcurrency}` : '') +
           (r.pastRetention.length ? `; ${r.pastRetention.join(', ')} past search retention (storage alone)` : '') +
+          (r.hourLookups ? `; ${plural(r.hourLookups, 'havenot hour')} asked of the store (the chunk had no saved times)` : '') +
+          (r.hoursUnknown ? `; ${plural(r.hoursUnknown, 'havenot')} of unknown hour` : '') +
           '.',
       ),
     );

@@ -116,7 +116,7 @@ describe('job summaries render as GitHub renders them, and say what happened', (
   });
 
   it('check: a table, the chart, and a failure that keeps what was classified, without the runner\'s paths', async () => {
-    const r = { input: 500, skipped: 0, haves: 400, havenots: 100, notSearchable: 3, errors: 0, invalidLines: 0, requests: 500, retries: 0, throttled: 0, searched: 400, searchRequests: 8, pastRetention: [], byDate: {}, hours: { [DATES[0]]: { '14': 100 } }, hoursUnknown: 0, finalConcurrency: 128, elapsedMs: 2500 } as CheckResult;
+    const r = { input: 500, skipped: 0, haves: 400, havenots: 100, notSearchable: 3, errors: 0, invalidLines: 0, requests: 500, retries: 0, throttled: 0, searched: 400, searchRequests: 8, pastRetention: [], byDate: {}, hours: { [DATES[0]]: { '14': 100 } }, hoursUnknown: 0, hourLookups: 0, finalConcurrency: 128, elapsedMs: 2500 } as CheckResult;
     const ok = await written(() => checkSummary(3, r));
     expect(ok.text).toContain('500 store requests in 3s; 8 search requests for 400 stored crashes.');
     expect(ok.text).toContain('havenots by the hour');
