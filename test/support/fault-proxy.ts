@@ -25,6 +25,8 @@ export interface ProxyFaults {
   only?: 'HEAD' | 'GET' | 'PUT';
   /** Answer every HEAD with 403 and no body, like S3 when s3:ListBucket is missing. */
   forbidHead?: boolean;
+  /** Answer every HEAD with a bodyless 404 while listings pass: a partial emulator, or HEADs that reach another place. */
+  missingHead?: boolean;
   /**
    * Answer every request with this S3 error (HEADs without a body, as S3 does): what S3 says to
    * a wrong secret key (403 SignatureDoesNotMatch), a skewed clock (403 RequestTimeTooSkewed)...
@@ -38,7 +40,7 @@ export interface FaultProxy {
   port: number;
   /**
    * requests: received; forwarded: sent upstream; injected: answers the proxy made up, by kind
-   * ('slowdown', '500', 'reset', 'delay', 'throttled' for maxRps, 'forbidden' for forbidHead,
+   * ('slowdown', '500', 'reset', 'delay', 'throttled' for maxRps, 'forbidden' for forbidHead, 'missing' for missingHead,
    * 'refused' for refuse).
    */
   stats: { requests: number; forwarded: number; injected: Record<string, number> };
@@ -86,7 +88,7 @@ function s3Error(res: http.ServerResponse, isHead: boolean, status: number, code
   res.end(body);
 }
 
-type Action = 'forward' | 'slowdown' | '500' | 'reset' | 'delay' | 'throttled' | 'forbidden' | 'refused';
+type Action = 'forward' | 'slowdown' | '500' | 'reset' | 'delay' | 'throttled' | 'forbidden' | 'missing' | 'refused';
 
 export async function startFaultProxy(target: string, faults: ProxyFaults = {}): Promise<FaultProxy> {
   const upstream = new URL(target);
@@ -115,6 +117,7 @@ export async function startFaultProxy(target: string, faults: ProxyFaults = {}):
   const decide = (method: string): Action => {
     if (f.refuse) return 'refused';
     if (f.forbidHead && method === 'HEAD') return 'forbidden';
+    if (f.missingHead && method === 'HEAD') return 'missing';
     if (f.only && f.only !== method) return 'forward';
     if (f.maxRps !== undefined && f.maxRps > 0) {
       const now = performance.now();
@@ -184,6 +187,10 @@ export async function startFaultProxy(target: string, faults: ProxyFaults = {}):
       switch (action) {
         case 'forbidden':
           res.writeHead(403, { 'Content-Length': 0 });
+          res.end();
+          return;
+        case 'missing':
+          res.writeHead(404, { 'Content-Length': 0 });
           res.end();
           return;
         case 'refused':
