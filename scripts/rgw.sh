@@ -7,7 +7,8 @@
 #                                     last stdout line: RGW_ENDPOINT=http://127.0.0.1:PORT
 #   scripts/rgw.sh stop DIR           stop the daemons started in DIR and remove DIR's data
 #
-# S3 credentials: access key "rgwtest", secret "rgwtestsecret" (path-style, any region).
+# S3 credentials: access key "rgwtest", secret "rgwtestsecret" (path-style, any region); and a
+# user "rgwreader" (secret "rgwreadersecret") that owns nothing, for least-privilege tests.
 # Environment knobs: RGW_START_TIMEOUT (s, default 90), RGW_THREADS (default 32),
 # RGW_MON_PORT (default: first free port from 13300).
 # Progress and errors go to stderr; stdout carries only the RGW_ENDPOINT line.
@@ -15,6 +16,8 @@ set -euo pipefail
 
 readonly ACCESS_KEY=rgwtest
 readonly SECRET_KEY=rgwtestsecret
+readonly READ_ACCESS_KEY=rgwreader
+readonly READ_SECRET_KEY=rgwreadersecret
 readonly MARKER=.rgw-sh            # marks a DIR this script owns (never rm -rf anything else)
 readonly DAEMONS=(mon osd rgw)
 
@@ -310,6 +313,11 @@ EOF
   local info
   info=$(timeout "$(remaining)" radosgw-admin -c "$conf" -n client.admin user info --uid=rgwtest 2>>"$d/log/user.out" || true)
   [[ $info == *"\"access_key\": \"$ACCESS_KEY\""* ]] || { phase=user; fail "user rgwtest not found after creating it"; }
+  # A second user with no bucket of its own: the tests grant it the README's least-privilege
+  # policy on each bucket they create (a bucket policy), and the tool runs as it.
+  timeout "$(remaining)" radosgw-admin -c "$conf" -n client.admin user create --uid=rgwreader --display-name="rgw.sh least-privilege reader" \
+    --access-key="$READ_ACCESS_KEY" --secret-key="$READ_SECRET_KEY" >>"$d/log/user.out" 2>&1 \
+    || { phase=user; fail "radosgw-admin user create rgwreader failed"; }
   # a signed request proves RGW itself sees the user (curl >= 7.75 signs SigV4; 7.88
   # does not add x-amz-content-sha256 by itself, and RGW rejects the signature without it)
   if command -v curl >/dev/null; then

@@ -177,8 +177,10 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
     const store = openStore(config, env, { maxSockets: check.concurrency, log: reporter });
     const api = search ? socorroApi({ ...search.api, onRetry: retryLine(reporter) }) : undefined;
     await mkdir(o.out, { recursive: true });
+    // Ctrl-C: the HEADs in flight finish and are written, then the run stops; a rerun skips them.
+    const interrupt = interruptSignal((m) => io.stderr.write(m + '\n'));
     try {
-      const r = await runCheck(check, { store, reporter, searchApi: api, searchPerMinute: search?.perMinute });
+      const r = await runCheck({ ...check, signal: interrupt.signal }, { store, reporter, searchApi: api, searchPerMinute: search?.perMinute });
       const rate = r.elapsedMs > 0 ? Math.round(((r.haves + r.havenots) * 1000) / r.elapsedMs) : 0;
       say(
         `checked ${r.haves + r.havenots} of ${r.input} id(s) in ${formatDuration(r.elapsedMs)} (${rate}/s): haves ${r.haves}, havenots ${r.havenots}` +
@@ -191,6 +193,7 @@ export async function main(argv: string[], io: CliIo = { stdout: (s) => process.
       if (r.hoursUnknown) say(`  ${r.hoursUnknown} havenot(s) of unknown hour (the raw crash's saved time could not be found, or reading it was refused)`);
       if (r.failure) throw new RunError(r.failure);
     } finally {
+      interrupt.dispose();
       await store.close();
       await api?.close();
     }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { forEachPooled } from '../core/pool.ts';
 import { startS3PolicyGate, type S3PolicyGate } from './s3-policy.ts';
@@ -19,6 +19,8 @@ export interface S3Endpoint {
    * the object file's mtime; S3 itself has no way to do this.
    */
   setSavedTime?(bucket: string, key: string, when: Date): Promise<void>;
+  /** Whether `env` holds no more than the README's least-privilege policy (the gate, or an RGW user granted only that). */
+  leastPrivilege?: boolean;
   /** Behind the least-privilege policy gate: the requests it refused, and every request it saw. */
   denied?: S3PolicyGate['denied'];
   seen?: S3PolicyGate['seen'];
@@ -86,12 +88,30 @@ export async function startS3rver(): Promise<S3Endpoint> {
 export async function startTestS3(): Promise<S3Endpoint> {
   const ep = process.env.S3_TEST_ENDPOINT;
   if (ep) {
-    return endpointFrom(ep, process.env.S3_TEST_ACCESS_KEY ?? 'rgwtest', process.env.S3_TEST_SECRET_KEY ?? 'rgwtestsecret', async () => {});
+    const admin = endpointFrom(ep, process.env.S3_TEST_ACCESS_KEY ?? 'rgwtest', process.env.S3_TEST_SECRET_KEY ?? 'rgwtestsecret', async () => {});
+    const reader = process.env.S3_TEST_READ_ACCESS_KEY;
+    if (!reader) return admin;
+    // The tool runs as a user that owns nothing; each bucket the admin creates gets a bucket
+    // policy granting that user the README's least privilege, which RGW itself enforces.
+    admin.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === 'CreateBucketCommand') {
+          const bucket = (args.input as { Bucket: string }).Bucket;
+          await admin.client.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: readmePolicy(bucket, `arn:aws:iam:::user/${process.env.S3_TEST_READ_UID ?? 'rgwreader'}`) }));
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'grantLeastPrivilege' },
+    );
+    const secret = process.env.S3_TEST_READ_SECRET_KEY ?? '';
+    return { ...admin, leastPrivilege: true, env: { AWS_ACCESS_KEY_ID: reader, AWS_SECRET_ACCESS_KEY: secret, AWS_REGION: 'us-west-2' } };
   }
   const s3 = await startS3rver();
   const gate = await startS3PolicyGate(s3.endpoint);
   return {
     ...s3,
+    leastPrivilege: true,
     endpoint: gate.endpoint,
     denied: gate.denied,
     seen: gate.seen,
@@ -110,5 +130,16 @@ export async function createBucket(client: S3Client, bucket: string): Promise<vo
 export async function putObjects(client: S3Client, bucket: string, keys: Iterable<string>, body = '{}'): Promise<void> {
   await forEachPooled(keys, 32, async (Key) => {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body }));
+  });
+}
+
+/** The README's least-privilege policy for `principal` on `bucket`, as a bucket policy. */
+export function readmePolicy(bucket: string, principal: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: [principal] }, Action: 's3:ListBucket', Resource: `arn:aws:s3:::${bucket}` },
+      { Effect: 'Allow', Principal: { AWS: [principal] }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/v1/processed_crash/*` },
+    ],
   });
 }

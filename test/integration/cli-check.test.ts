@@ -167,17 +167,18 @@ describe.each(STORE_KINDS)('check on %s', (kind) => {
     } else {
       // The README's policy does not grant raw crashes: each lookup is refused once, the hour is
       // unknown, and the verdicts stand (no stop; issue "Production's shape", item 3).
-      // One HEAD an id; past that, the first reads of raw crashes, refused (a 403 is confirmed
-      // through the SDK, and a listing names its cause), then no more: the rest would be refused too.
-      const denied = seen.filter((d) => !d.allowed);
-      expect(looked.requests).toBe(seen.length);
-      expect(seen.filter((d) => d.allowed && d.path.includes('/v1/processed_crash/') && d.method === 'HEAD')).toHaveLength(1 + chunk.length);
-      expect(seen.filter((d) => d.allowed && !(d.path.includes('/v1/processed_crash/') && d.method === 'HEAD')).every((d) => d.action === 's3:ListBucket')).toBe(true);
-      expect(denied.length).toBeGreaterThanOrEqual(1);
-      expect(denied.every((d) => d.method === 'HEAD' && /\/v[12]\/raw_crash\//.test(d.path))).toBe(true);
+      // The bucket check's listing and HEAD, one HEAD an id; past that, the first hour lookup
+      // alone, refused, and no other: the rest would be refused too.
+      if (store.s3?.seen) {
+        const denied = seen.filter((d) => !d.allowed);
+        expect(looked.requests).toBe(seen.length);
+        expect(seen.filter((d) => d.allowed && d.path.includes('/v1/processed_crash/') && d.method === 'HEAD')).toHaveLength(1 + chunk.length);
+        expect(seen.filter((d) => d.allowed && !(d.path.includes('/v1/processed_crash/') && d.method === 'HEAD')).map((d) => d.action)).toEqual(['s3:ListBucket']);
+        expect(denied).toHaveLength(1);
+        expect(denied.every((d) => d.method === 'HEAD' && /\/v[12]\/raw_crash\//.test(d.path))).toBe(true);
+      }
       const asked = Number(/(\d+) havenot hour\(s\) asked of the store/.exec(looked.r.stdout)?.[1]);
-      expect(asked).toBeGreaterThanOrEqual(1);
-      expect(asked).toBeLessThan(lost.length);
+      expect(asked).toBe(1);
       expect(looked.r.stderr.match(/reading a raw crash \(for its hour\) was refused/g)).toHaveLength(1);
       expect([...fromLookup.values()].every((t) => t === '-')).toBe(true);
       expect(looked.r.stdout).toContain(`${lost.length} havenot(s) of unknown hour`);
@@ -240,7 +241,7 @@ describe.each(STORE_KINDS)('check on %s', (kind) => {
     expect(r.stderr.match(/saved-times: its id file changed since list wrote it/g)).toHaveLength(1);
     if (store.readsRawCrashes) expect(r.stdout).toContain(`${lost.length} havenot hour(s) asked of the store`);
     if (store.readsRawCrashes) expect(requests).toBe(2 + chunk.length - 1 + lookups(lost));
-    else expect(seen.filter((d) => !d.allowed).length).toBeGreaterThanOrEqual(1);
+    else if (store.s3?.seen) expect(seen.filter((d) => !d.allowed).length).toBeGreaterThanOrEqual(1);
   });
 
   it('finishes a run that was killed mid-write: torn line cut, no duplicates', async () => {

@@ -167,6 +167,31 @@ describe.each(STORE_KINDS)('check on %s, SIGKILLed twice per seed, then finished
     metric('kill-check', { store: kind, seed, kills, finalHaves: haves.length, finalHavenots: havenots.length, lost: 0, duplicated: 0, misclassified: 0 });
   }, 180_000);
 
+  it('Ctrl-C (SIGINT): the HEADs in flight are written, whole lines only, exit 1 saying so; a rerun finishes', async () => {
+    const out = join(work, `check-sigint-${kind}`);
+    await mkdir(out);
+    const base = target.requests();
+    const { child, done } = run(out);
+    expect(await waitFor(() => target.requests() - base >= 300, child), 'the run ended before the signal').toBe(true);
+    child.kill('SIGINT');
+    const res = await done;
+    expect(res.signal).toBeNull();
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('SIGINT: stopping after the work in flight');
+    expect(res.stderr).toMatch(/interrupted: what was classified is written; rerun to finish/);
+    // Complete lines only (sortedIds throws on a torn one), each right, and some of them.
+    const haves = await sortedIds(join(out, 'haves.txt'));
+    const havenots = await sortedIds(join(out, 'havenots.txt'));
+    for (const id of haves) expect(processed.has(id)).toBe(true);
+    for (const id of havenots) expect(processed.has(id)).toBe(false);
+    expect(haves.length + havenots.length).toBeGreaterThan(0);
+    expect(haves.length + havenots.length).toBeLessThan(N);
+    const fin = await run(out).done;
+    expect(fin.code, fin.stderr).toBe(0);
+    expect(await sortedIds(join(out, 'haves.txt'))).toEqual(clean.haves);
+    expect(await sortedIds(join(out, 'havenots.txt'))).toEqual(clean.havenots);
+  }, 120_000);
+
   it('the kills above left results behind, so the reruns really resumed from partial files', () => {
     expect(leftByKills).toHaveLength(2 * SEEDS.length);
     expect(leftByKills.filter((n) => n > 0).length).toBeGreaterThan(0);

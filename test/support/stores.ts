@@ -72,7 +72,7 @@ export async function startTestStore(kind: StoreKind, gcsOptions: GcsServerOptio
       createBucket: (name) => createBucket(s3.client, name),
       put: (bucket, keys) => putObjects(s3.client, bucket, keys),
       canSetSavedAt: false,
-      readsRawCrashes: s3.denied === undefined,
+      readsRawCrashes: !s3.leastPrivilege,
       s3,
       close: () => s3.close(),
     };
