@@ -1770,6 +1770,12 @@ function startProcess(node: string, args: string[], cwd: string, env: Record<str
 }
 
 /** A readable account of a job group that did not succeed, with the failing steps' logs. */
+/** A job's steps with every composite action's own steps after it, as the log shows them. */
+export function stepsOf(run: JobRun): StepRun[] {
+  const flat = (steps: StepRun[]): StepRun[] => steps.flatMap((s) => [s, ...flat(s.steps ?? [])]);
+  return flat(run.steps);
+}
+
 export function describe(group: JobGroup | undefined): string {
   if (!group) return '(job did not run)';
   const lines = [`job ${group.job}: ${group.result}${group.error ? ` (${group.error})` : ''}`];
