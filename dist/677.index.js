@@ -1131,7 +1131,7 @@ async function runReprocess(opts, deps) {
     const t0 = clock.now();
     const usingDefault = opts.files.length === 0;
     const files = usingDefault ? [(0,external_node_path_.join)(opts.out, 'havenots.txt')] : opts.files;
-    const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault, skipInvalidOption: spell('skipInvalid') });
+    const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault || opts.allowEmpty, skipInvalidOption: spell('skipInvalid') });
     const ledger = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'reprocessed.txt'));
     const rejected = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'rejected.txt'));
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -1155,7 +1155,7 @@ async function runReprocess(opts, deps) {
     for (let i = 0; i < input.ids.size; i++) {
         if (ledger.ids.hasFrom(input.ids, i) || opts.alsoSubmitted?.hasFrom(input.ids, i))
             res.alreadySubmitted++;
-        else if (rejected.ids.hasFrom(input.ids, i))
+        else if (rejected.ids.hasFrom(input.ids, i) || opts.alsoRejected?.hasFrom(input.ids, i))
             res.alreadyRejected++;
         else {
             send[i] = 1;
@@ -1167,7 +1167,7 @@ async function runReprocess(opts, deps) {
     if (res.alreadySubmitted)
         reporter.info(`${res.alreadySubmitted} id(s) already in the ledger: not sent again`);
     if (res.alreadyRejected)
-        reporter.info(`${res.alreadyRejected} id(s) already in rejected.txt: not sent again`);
+        reporter.info(`${res.alreadyRejected} id(s) already rejected (400) by the API: not sent again`);
     if (res.toSend > max && !opts.allowMany) {
         throw new UsageError(`${res.toSend} crash ids to submit is more than ${label(spell, 'max')} ${max}; nothing was sent. ` +
             `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(spell, 'allowMany')}`);
@@ -1746,22 +1746,115 @@ class Aimd {
  * next free slot and waits for it. Socorro limits its API per client IP and per fixed minute
  * (1000 a minute with a token, 100 without); a share of that limit is asked for, so that
  * another tool on the same address, or the clock's edge of a window, does not tip it into 429s.
+ *
+ * The published limit is not always the one in force (a proxy, another client on the address, a
+ * lowered setting), so the pace learns. A 429 says the window is spent: the pace halves, and
+ * requests are held while one probe at a time asks whether the window has ended (after the
+ * server's Retry-After, else after 1 s, 2 s, 4 s… up to `holdMs`). Its first answer without a 429
+ * lets them go at the new pace; each such answer wins back 1/200 of the configured rate, never
+ * more than that rate. So a run meets a few 429s when its limit turns out lower, not one in three.
  */
 class RateLimiter {
-    intervalMs;
+    maxPerMinute;
     clock;
+    holdMs;
+    perMinute;
     nextAt = -Infinity;
-    constructor(perMinute, clock) {
-        this.intervalMs = 60_000 / perMinute;
+    pace = 0;
+    /** While held: when the next probe may go (Infinity while one is out). */
+    heldUntil = -Infinity;
+    held = false;
+    probeDelayMs = 0;
+    release = new AbortController();
+    /** 429s that cut the pace. */
+    cuts = 0;
+    /** `holdMs`: the longest wait between probes; Socorro's windows are fixed minutes. */
+    constructor(perMinute, clock, holdMs = 60_000) {
+        this.maxPerMinute = perMinute;
+        this.perMinute = perMinute;
         this.clock = clock;
+        this.holdMs = holdMs;
     }
-    /** Waits for this caller's slot (cut short by `signal`, then resolves at once). */
+    /** The pace now, in requests a minute. */
+    get rate() {
+        return this.perMinute;
+    }
+    /** Waits for this caller's slot (cut short by `signal`: then it resolves at once, and nothing should be sent). */
     async take(signal) {
+        for (;;) {
+            if (signal?.aborted)
+                return { pace: this.pace, probe: false };
+            const now = this.clock.now();
+            if (this.held) {
+                if (this.heldUntil <= now) {
+                    this.heldUntil = Infinity;
+                    return { pace: this.pace, probe: true };
+                }
+                const wake = AbortSignal.any([this.release.signal, ...(signal ? [signal] : [])]);
+                await this.clock.sleep(Number.isFinite(this.heldUntil) ? this.heldUntil - now : this.holdMs, wake);
+                continue;
+            }
+            const pace = this.pace;
+            const at = Math.max(now, this.nextAt);
+            this.nextAt = at + 60_000 / this.perMinute;
+            if (at > now)
+                await this.clock.sleep(at - now, signal);
+            // A slot handed out before a cut is not used while the cut holds requests back.
+            if (pace === this.pace || !this.held)
+                return { pace: this.pace, probe: false };
+        }
+    }
+    /** What the request of `ticket` met: a 429, with the server's Retry-After when it sent one, or any other answer. */
+    answered(ticket, throttled, retryAfterMs) {
         const now = this.clock.now();
-        const at = Math.max(now, this.nextAt);
-        this.nextAt = at + this.intervalMs;
-        if (at > now)
-            await this.clock.sleep(at - now, signal);
+        if (throttled) {
+            if (ticket.probe) {
+                // The window has not ended yet: wait longer before the next probe.
+                this.probeDelayMs = Math.min(this.holdMs, retryAfterMs ?? this.probeDelayMs * 2);
+                this.heldUntil = now + this.probeDelayMs;
+                this.wake();
+                return;
+            }
+            // Requests in flight at an older pace met the same spent window: they say nothing new.
+            if (ticket.pace !== this.pace || this.held)
+                return;
+            this.pace++;
+            this.cuts++;
+            this.perMinute = Math.max(this.perMinute / 2, Math.min(1, this.maxPerMinute));
+            this.held = true;
+            this.probeDelayMs = Math.min(this.holdMs, retryAfterMs ?? 1000);
+            this.heldUntil = now + this.probeDelayMs;
+            return;
+        }
+        if (this.held) {
+            this.held = false;
+            this.nextAt = now;
+            this.wake();
+        }
+        this.perMinute = Math.min(this.maxPerMinute, this.perMinute + this.maxPerMinute / 200);
+    }
+    wake() {
+        this.release.abort();
+        this.release = new AbortController();
+    }
+}
+/** The most times one search is sent when it keeps meeting 429s (as the API's retry policy allows). */
+const THROTTLED_ATTEMPTS = 9;
+/**
+ * Sends one request in a slot of `limiter`; a 429 goes back to the limiter, which holds, and the
+ * request is sent again in a later slot, at most THROTTLED_ATTEMPTS times in all. Resolves with
+ * the last answer, or undefined when `signal` stopped it before it was sent.
+ */
+async function paced(limiter, send, signal) {
+    for (let attempt = 1;; attempt++) {
+        const ticket = await limiter.take(signal);
+        if (signal?.aborted)
+            return undefined;
+        const a = await send();
+        const throttled = a.status === 429;
+        limiter.answered(ticket, throttled, a.retryAfterMs);
+        if (!throttled || attempt >= THROTTLED_ATTEMPTS)
+            return a;
     }
 }
 /** Socorro's API limits per client IP, a minute: with a token and without. */
@@ -2063,6 +2156,7 @@ async function checkBucket(store, clock) {
 ;// CONCATENATED MODULE: ./src/modes/search-batcher.ts
 
 
+
 /**
  * Collects crash ids found in storage into search requests: one crash date a request (the date
  * window is the date's), as many ids as the request line takes, paced by the limiter, a few in
@@ -2118,11 +2212,13 @@ class SearchBatcher {
         this.inFlight.add(p);
     }
     async ask(ids) {
-        await this.limiter.take(this.signal);
-        if (this.signal.aborted)
+        const send = () => {
+            this.requests++;
+            return this.api.search(ids, this.variant);
+        };
+        const a = await paced(this.limiter, send, this.signal);
+        if (!a)
             return;
-        this.requests++;
-        const a = await this.api.search(ids, this.variant);
         const verdict = classifySearch(a.status);
         if (verdict === 'answered' && a.found)
             return this.onOutcome({ ids, found: a.found });
@@ -2923,9 +3019,12 @@ async function runScan(opts, deps) {
     let searchRequests = 0;
     const searchTask = reporter.start('search: crashes per hour', opts.dates.length);
     const searches = forEachPooled(opts.dates, SEARCHES_IN_FLIGHT, async (date) => {
-        await limiter.take();
-        searchRequests++;
-        const a = await deps.searchApi.histogram(date, { since: opts.since, until: opts.until });
+        const send = () => {
+            searchRequests++;
+            return deps.searchApi.histogram(date, { since: opts.since, until: opts.until });
+        };
+        // No signal: paced then always sends, and answers.
+        const a = (await paced(limiter, send));
         if (classifySearch(a.status) === 'answered' && a.hours) {
             searchable.set(date, a.hours);
             searchTask.update(searchable.size);
@@ -3166,11 +3265,24 @@ function parseStore(raw, { spell, env }) {
             throw new UsageError(`STORAGE_EMULATOR_HOST: ${env.STORAGE_EMULATOR_HOST} is not a host:port or URL`);
         }
     }
+    // A GCS bearer token goes only over https or to this machine, like the API token. An emulator
+    // elsewhere over plain http (STORAGE_EMULATOR_HOST) gets no token at all: emulators check none.
+    let tokenless = false;
+    if (kind === 'gcs' && endpoint) {
+        const u = new URL(endpoint);
+        if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+            if (!emulator) {
+                throw new UsageError(`${label(spell, 'endpoint')}: ${endpointText} is not https; the GCS token is only sent over https or to loopback (an emulator elsewhere: STORAGE_EMULATOR_HOST, which is sent no token)`);
+            }
+            tokenless = true;
+        }
+    }
     return {
         kind,
         bucket,
         endpoint,
         emulator,
+        ...(tokenless ? { tokenless } : {}),
         region: str(raw.region) || env.AWS_REGION?.trim() || DEFAULT_REGION,
         pathStyle: parseBoolean(spell, 'pathStyle', raw.pathStyle),
     };
@@ -3317,7 +3429,11 @@ function parseScanOptions(raw, out, ctx, now) {
     };
 }
 
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __webpack_require__(58500);
 ;// CONCATENATED MODULE: ./src/ports/artifacts.ts
+
+
 
 
 /** An artifact that could not be listed or read (or read back wrong): nothing that depends on it may go on. */
@@ -3327,6 +3443,100 @@ class ArtifactReadError extends Error {
 // zlib's default: crash-id lists are hex text and shrink ~2x; higher levels gain little.
 const COMPRESSION_LEVEL = 6;
 const DOWNLOAD_TRIES = 3;
+/** GitHub's largest page of the artifacts listing. */
+const PER_PAGE = 100;
+/** Whole listings asked for before one that does not hold together counts as a failure. */
+const LIST_PASSES = 3;
+/** One page: a 5xx, a 429 or no answer is asked again (about half a minute in all at worst). */
+const PAGE_RETRY = { attempts: 5, baseMs: 1000, capMs: 15_000 };
+/**
+ * Every artifact of a run through the REST API, every page of it. @actions/artifact's own listing
+ * stops at ACTIONS_ARTIFACT_MAX_ARTIFACT_COUNT (1,000 unless set before it loads) with only a
+ * warning, and a run that re-ran a 256-chunk listing twice has more: the artifacts beyond would
+ * be attempt 1's ledger, when GitHub lists newest first. So the pages are read here, up to the
+ * last that the latest `total_count` implies.
+ *
+ * A listing that grew between pages is taken: in a matrix, sibling jobs upload all the while, and
+ * an artifact added shifts the others a place further (read twice, never skipped; a shift past
+ * the last page is read since the pages follow the count). What must not happen is a shift the
+ * other way, a deletion, which can carry an artifact onto a page already read: so a listing whose
+ * count dropped, or that holds fewer distinct artifacts than were there when it began, is asked
+ * again, and after LIST_PASSES it is a failure, so nothing depending on it goes on.
+ */
+async function listEveryPage(apiUrl, token, owner, repo, runId, dispatcher) {
+    const { request } = await __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 46752, 19));
+    const page = async (n) => {
+        const url = new URL(`${apiUrl.replace(/\/+$/, '')}/repos/${owner}/${repo}/actions/runs/${runId}/artifacts`);
+        url.searchParams.set('per_page', String(PER_PAGE));
+        url.searchParams.set('page', String(n));
+        for (let attempt = 1;; attempt++) {
+            let why;
+            let retryAfterMs;
+            try {
+                const res = await request(url, {
+                    dispatcher,
+                    headers: { accept: 'application/vnd.github+json', authorization: `token ${token}`, 'user-agent': 'socorro-reprocess', 'x-github-api-version': '2022-11-28' },
+                    headersTimeout: 60_000,
+                    bodyTimeout: 60_000,
+                });
+                const text = await res.body.text();
+                if (res.statusCode === 200) {
+                    const body = JSON.parse(text);
+                    if (typeof body.total_count !== 'number' || !Array.isArray(body.artifacts))
+                        throw new ArtifactReadError(`page ${n}: not a listing of artifacts`);
+                    return body;
+                }
+                let message = text.slice(0, 200);
+                try {
+                    const m = JSON.parse(text).message;
+                    if (typeof m === 'string')
+                        message = m;
+                }
+                catch {
+                    // not JSON: the text itself
+                }
+                why = `${res.statusCode} ${redact(message, token)}`;
+                retryAfterMs = parseRetryAfter(res.headers['retry-after'], Date.now());
+                // 401, 403 (no actions: read, or the rate limit), 404: asking again will not change them.
+                if (res.statusCode < 500 && res.statusCode !== 429)
+                    throw new ArtifactReadError(why);
+            }
+            catch (err) {
+                if (err instanceof ArtifactReadError)
+                    throw err;
+                why = redact(oneLine(err), token);
+            }
+            if (attempt >= PAGE_RETRY.attempts)
+                throw new ArtifactReadError(`${why} (asked ${attempt} times)`);
+            await (0,external_node_timers_promises_.setTimeout)(backoffMs(PAGE_RETRY, attempt, retryAfterMs));
+        }
+    };
+    let last = '';
+    for (let pass = 1; pass <= LIST_PASSES; pass++) {
+        const seen = new Map();
+        const first = await page(1);
+        let total = first.total_count;
+        let shrank = false;
+        const add = (as) => {
+            for (const a of as) {
+                seen.set(a.id, { id: a.id, name: a.name, size: a.size_in_bytes, createdAt: a.created_at ? new Date(a.created_at) : undefined, digest: a.digest ?? undefined });
+            }
+        };
+        add(first.artifacts);
+        for (let n = 2; n <= Math.ceil(total / PER_PAGE) && !shrank; n++) {
+            const p = await page(n);
+            shrank = p.total_count < total;
+            total = p.total_count;
+            add(p.artifacts);
+        }
+        if (!shrank && seen.size >= first.total_count)
+            return [...seen.values()];
+        last = shrank ? 'an artifact of the run was deleted while it was listed' : `${seen.size} listed where GitHub counts ${first.total_count}`;
+        if (pass < LIST_PASSES)
+            await (0,external_node_timers_promises_.setTimeout)(500 * pass);
+    }
+    throw new ArtifactReadError(`${last} (asked ${LIST_PASSES} times); nothing that depends on them goes on`);
+}
 /**
  * The artifact store over the real @actions/artifact client. Uploads and deletes use the
  * runner's internal API (they are this attempt's own); reads use the REST API when a token is
@@ -3339,6 +3549,9 @@ function githubArtifactStore(opts = {}) {
     const [owner, repo] = (opts.repository ?? '').split('/');
     const rest = !!opts.token && !!owner && !!repo && opts.runId !== undefined;
     const findBy = (runId) => rest ? { token: opts.token, workflowRunId: runId ?? opts.runId, repositoryOwner: owner, repositoryName: repo } : undefined;
+    let proxy;
+    // HTTPS_PROXY and NO_PROXY as the runner's own clients honour them.
+    const dispatcher = () => (proxy ??= __webpack_require__.e(/* import() */ 752).then(__webpack_require__.t.bind(__webpack_require__, 46752, 19)).then((u) => new u.EnvHttpProxyAgent()));
     const retentionDays = () => {
         const cap = Number.parseInt(process.env.GITHUB_RETENTION_DAYS ?? '', 10);
         const want = opts.retentionDays;
@@ -3356,11 +3569,16 @@ function githubArtifactStore(opts = {}) {
             if (o.runId !== undefined && !rest)
                 throw new ArtifactReadError(`reading another run's artifacts (run ${o.runId}) needs a token with actions: read (input github-token)`);
             try {
-                const { artifacts } = await (await get()).listArtifacts({ findBy: findBy(o.runId) });
+                if (rest) {
+                    // GITHUB_API_URL: api.github.com, or a GHE.com tenant's.
+                    return await listEveryPage(process.env.GITHUB_API_URL || 'https://api.github.com', opts.token, owner, repo, o.runId ?? opts.runId, await dispatcher());
+                }
+                // The runner's internal API answers with the whole list at once (and only this attempt's, lately).
+                const { artifacts } = await (await get()).listArtifacts();
                 return artifacts.map(({ id, name, size, createdAt, digest }) => ({ id, name, size, createdAt, digest }));
             }
             catch (err) {
-                throw new ArtifactReadError(`could not list the artifacts of run ${o.runId ?? opts.runId ?? '(this run)'}: ${oneLine(err)}`);
+                throw new ArtifactReadError(`could not list the artifacts of run ${o.runId ?? opts.runId ?? '(this run)'}: ${oneLine(err)}`, { cause: err });
             }
         },
         async download(a, path, o = {}) {
@@ -3420,16 +3638,18 @@ function hasCredentialFile(env) {
 }
 /**
  * Tokens from Application Default Credentials: the file in GOOGLE_APPLICATION_CREDENTIALS (a
- * service-account key, the external_account file google-github-actions/auth writes for Workload
- * Identity Federation, an authorized user), gcloud's ADC file, or the metadata server. With
- * `anonymousIfNoFile` (an emulator) and no credential file, requests go without Authorization.
+ * service-account key, an external_account such as the file google-github-actions/auth writes
+ * for Workload Identity Federation, an authorized user, an impersonated_service_account),
+ * gcloud's ADC file, or the metadata server. With
+ * `anonymousIfNoFile` (an emulator) and no credential file, or with `anonymous`, requests go
+ * without Authorization.
  * google-auth-library reads these from the process environment (its only non-deprecated way to
  * load a credentials file), so that is where they are looked for here too.
  */
 function adcTokens(opts) {
     const env = process.env;
     const now = opts.now ?? Date.now;
-    const anonymous = opts.anonymousIfNoFile && !hasCredentialFile(env);
+    const anonymous = !!opts.anonymous || (opts.anonymousIfNoFile && !hasCredentialFile(env));
     let client;
     let current;
     let pending;
@@ -3447,9 +3667,14 @@ function adcTokens(opts) {
     };
     const fetchToken = async (force) => {
         try {
-            const c = await (client ??= makeClient());
+            // After a 401 the client is replaced, not told that its token expired: each credential type
+            // keeps its token and its means of refreshing it its own way (setCredentials drops the
+            // refresh handle of a key, a user, the metadata server or an impersonation; another type
+            // caches tokens where setCredentials never looks). A new client from the same credentials
+            // asks its issuer afresh, whatever the type.
             if (force)
-                c.setCredentials({ expiry_date: 1 }); // the library then asks for a new one
+                client = undefined;
+            const c = await (client ??= makeClient());
             const { token } = await c.getAccessToken();
             if (!token)
                 throw new CredentialsError('the credentials gave no access token');
@@ -4114,14 +4339,14 @@ async function probeHeadTarget(sdk, client, bucket) {
  * The store a configuration names. S3 credentials come from `env` when it has keys (the CLI's
  * environment, which tests pass in-process), else from the AWS SDK's default chain; GCS
  * credentials from Application Default Credentials in the process environment (anonymous for an
- * emulator without any).
+ * emulator without any, and for one over plain http on another machine).
  */
 function openStore(config, env, opts = {}) {
     if (config.kind === 'gcs') {
         return gcsStore({
             bucket: config.bucket,
             endpoint: config.endpoint,
-            tokens: adcTokens({ anonymousIfNoFile: !!config.emulator }),
+            tokens: adcTokens({ anonymousIfNoFile: !!config.emulator, anonymous: config.tokenless }),
             maxSockets: opts.maxSockets,
         });
     }
@@ -4182,6 +4407,10 @@ function socorroApi(opts) {
             retry(err, ctx, cb) {
                 const e = err;
                 const attempt = ctx.state.counter;
+                // A search's 429 goes back to the mode's pace (core/rate-limit.ts), which holds every
+                // request until the window ends: retried here, each request would probe the spent window.
+                if (e.statusCode === 429 && String(ctx.opts.path).startsWith(superSearch.pathname))
+                    return cb(err);
                 const transient = e.statusCode ? isRetryableApiStatus(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
                 if (!transient || attempt >= policy.attempts || opts.signal?.aborted)
                     return cb(err);
@@ -4210,7 +4439,13 @@ function socorroApi(opts) {
             const res = await (await dispatcher()).request({ origin: url.origin, path: url.pathname + url.search, method, headers: headers(extraHeaders), body });
             const text = await res.body.text();
             const ok = res.statusCode >= 200 && res.statusCode < 300;
-            return { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
+            const answer = { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
+            if (res.statusCode === 429) {
+                const after = parseRetryAfter(res.headers['retry-after'], Date.now());
+                if (after !== undefined)
+                    answer.retryAfterMs = after;
+            }
+            return answer;
         }
         catch (err) {
             const e = err;
@@ -4273,8 +4508,8 @@ function socorroApi(opts) {
 /**
  * The options this action has, by input name (action.yml); the CLI's skip-invalid and
  * max-chunks it does not have. `mode` picks the job and is read on its own. The action-only
- * ones (artifact-prefix, retention-days, github-token, from-run, token-present) are about the
- * run's artifacts and jobs.
+ * ones (artifact-prefix, retention-days, github-token, from-run, token-present, environment) are
+ * about the run's artifacts and jobs.
  */
 const INPUTS = {
     dates: 'dates',
@@ -4306,6 +4541,7 @@ const INPUTS = {
     githubToken: 'github-token',
     fromRun: 'from-run',
     tokenPresent: 'token-present',
+    environment: 'environment',
     maxDates: 'max-dates',
     minMissing: 'min-missing',
     minShare: 'min-share',
@@ -4361,7 +4597,9 @@ function artifactNames(prefix = '') {
     const esc = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // `.n`: a second plan or verify job of one attempt (a dry run, then the real one).
     const TAGGED = new RegExp(`^${esc}(uuids|chunk-(\\d+)|result-(\\d+)|havenots|to-submit|verified)(?:-attempt(\\d+))?(?:\\.(\\d+))?$`);
-    const LEDGER = new RegExp(`^${esc}reprocessed-(\\d+)(?:-part(\\d+))?$`);
+    // `.n`: a second submit job of one attempt (a caller running two), whose ledger must not take the first's name.
+    const LEDGER = new RegExp(`^${esc}reprocessed-(\\d+)(?:\\.(\\d+))?(?:-part(\\d+))?$`);
+    const ledger = (attempt, slot = 1) => `${prefix}reprocessed-${attempt}${slot > 1 ? `.${slot}` : ''}`;
     return {
         uuids: (attempt) => tag('uuids', attempt),
         chunk: (k, attempt) => tag(`chunk-${k}`, attempt),
@@ -4369,13 +4607,13 @@ function artifactNames(prefix = '') {
         havenots: (attempt) => tag('havenots', attempt),
         toSubmit: (attempt) => tag('to-submit', attempt),
         verified: (attempt) => tag('verified', attempt),
-        /** The contract's name for an attempt's ledger. */
-        ledger: (attempt) => `${prefix}reprocessed-${attempt}`,
-        ledgerPart: (attempt, part) => `${prefix}reprocessed-${attempt}-part${part}`,
+        /** The contract's name for an attempt's ledger (`slot` > 1: a second submit job's). */
+        ledger,
+        ledgerPart: (attempt, part, slot = 1) => `${ledger(attempt, slot)}-part${part}`,
         parse(name) {
             const l = LEDGER.exec(name);
             if (l)
-                return { kind: 'reprocessed', attempt: Number(l[1]), part: l[2] === undefined ? undefined : Number(l[2]) };
+                return { kind: 'reprocessed', attempt: Number(l[1]), slot: l[2] === undefined ? 1 : Number(l[2]), part: l[3] === undefined ? undefined : Number(l[3]) };
             const m = TAGGED.exec(name);
             if (!m)
                 return undefined;
@@ -4390,6 +4628,10 @@ function artifactNames(prefix = '') {
 }
 /** Uploads in flight at once: a month can have 256 chunks. */
 const UPLOADS_IN_FLIGHT = 8;
+/** The bucket as a person names it: gs://NAME or s3://NAME (and the endpoint of an S3-compatible store). */
+function bucketLabel(store) {
+    return `${store.kind === 'gcs' ? 'gs' : 's3'}://${store.bucket}${store.endpoint ? ` at ${store.endpoint}` : ''}`;
+}
 async function withStore(deps, config, maxSockets, fn) {
     const store = deps.openStore(config, maxSockets);
     try {
@@ -4407,6 +4649,34 @@ function freeName(listed, name) {
     for (let n = 2;; n++)
         if (!taken.has(`${name}.${n}`))
             return `${name}.${n}`;
+}
+/** The lowest ledger slot of `attempt` that no artifact (ledger or snapshot) of `listed` uses. */
+function freeLedgerSlot(listed, names, attempt) {
+    const taken = new Set();
+    for (const a of listed) {
+        const p = names.parse(a.name);
+        if (p?.kind === 'reprocessed' && p.attempt === attempt)
+            taken.add(p.slot ?? 1);
+    }
+    let slot = 1;
+    while (taken.has(slot))
+        slot++;
+    return slot;
+}
+/** GitHub's answer to a second artifact of one name in a run (a 409 from CreateArtifact). */
+function isNameTaken(err) {
+    return /\(409\)|already exists/i.test(oneLine(err));
+}
+/**
+ * Plan and submit honour every earlier attempt's ledger; without a token the runner's internal
+ * API hides those attempts (upload-artifact#585), so a later attempt would resend what they sent.
+ */
+function requireEveryAttempt(ctx, deps) {
+    if (ctx.attempt <= 1 || deps.artifacts.crossAttempt)
+        return;
+    const token = label(deps.spell, 'githubToken');
+    throw new UsageError(`attempt ${ctx.attempt} cannot read the artifacts of earlier attempts (no ${token}: the runner's internal API hides them), ` +
+        `so it cannot honour their ledgers; nothing was sent. Give the job ${token} with actions: read`);
 }
 /** The newest artifact of a kind that `pick` accepts, by attempt. */
 function newest(listed, names, pick) {
@@ -4439,6 +4709,7 @@ async function listJob(opts, ctx, deps) {
     const manifest = {
         attempt: ctx.attempt,
         layout: list.layout,
+        listing: { bucket: bucketLabel(opts.store), layout: list.layout, dates: list.dates, since: list.since, until: list.until },
         total: r.total,
         dates: r.dates,
         chunks: r.plan.chunks.map((c) => ({ index: c.index, file: c.file, ids: c.end - c.start })),
@@ -4540,7 +4811,13 @@ async function readLedgers(listed, ctx, deps, work, runId) {
         await readIdFiles([(0,external_node_path_.join)(dir, 'reprocessed.txt')], { allowEmpty: true }, submitted).catch((err) => {
             throw new ArtifactReadError(`ledger ${a.name}: ${err.message}`);
         });
-        await readIdFiles([(0,external_node_path_.join)(dir, 'rejected.txt')], { allowEmpty: true }, rejected).catch(() => undefined);
+        // A ledger of a job that had nothing rejected may have no rejected.txt; one it has must be read.
+        const rejectedFile = (0,external_node_path_.join)(dir, 'rejected.txt');
+        if (await (0,promises_.stat)(rejectedFile).then(() => true, () => false)) {
+            await readIdFiles([rejectedFile], { allowEmpty: true }, rejected).catch((err) => {
+                throw new ArtifactReadError(`ledger ${a.name}: ${err.message}`);
+            });
+        }
         count++;
     }
     return { submitted, rejected, count };
@@ -4578,6 +4855,18 @@ async function recheckHavenots(merged, details, recheck, dir, deps) {
     return { still, processed: haves.ids.size };
 }
 /**
+ * A real plan with more than `max` ids to submit: refused (nothing is sent), but with its numbers,
+ * so the summary can show them before the refusal and the next step.
+ */
+class PlanOverMax extends UsageError {
+    name = 'PlanOverMax';
+    result;
+    constructor(message, result) {
+        super(message);
+        this.result = result;
+    }
+}
+/**
  * The plan: starts only when every chunk of the newest listing has a complete result; merges
  * their havenots (the `havenots` artifact), dedupes them against every ledger of this run (and
  * of `fromRun`, when the results come from there), and writes what is left to submit (the
@@ -4585,6 +4874,7 @@ async function recheckHavenots(merged, details, recheck, dir, deps) {
  */
 async function planJob(opts, ctx, deps) {
     const { artifacts } = deps;
+    requireEveryAttempt(ctx, deps);
     const work = (0,external_node_path_.join)(opts.out, 'plan');
     await (0,promises_.rm)(work, { recursive: true, force: true });
     await (0,promises_.mkdir)(work, { recursive: true });
@@ -4607,9 +4897,11 @@ async function planJob(opts, ctx, deps) {
     const byDate = {};
     const day = (id) => (byDate[crashIdDate(id)] ??= { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 });
     let checked = 0;
+    let searched = picked.length > 0;
     for (const { a, k } of picked) {
         const dir = await fetchInto(artifacts, a, (0,external_node_path_.join)(work, 'results', String(k)), opts.fromRun);
         const m = await readJson((0,external_node_path_.join)(dir, 'check.json'), `${a.name}/check.json`);
+        searched &&= m.search;
         if (!m.complete) {
             partial.push(k);
             continue;
@@ -4667,13 +4959,14 @@ async function planJob(opts, ctx, deps) {
     const fromLedgers = opts.fromRun === undefined ? undefined : await readLedgers(source, ctx, deps, work, opts.fromRun);
     const toSubmit = new IdSet();
     let earlier = 0;
+    let earlierRejected = 0;
     for (const id of merged) {
-        const done = ledgers.submitted.has(id) || ledgers.rejected.has(id) || fromLedgers?.submitted.has(id) || fromLedgers?.rejected.has(id);
-        if (done) {
+        if (ledgers.submitted.has(id) || fromLedgers?.submitted.has(id)) {
             earlier++;
-            if (ledgers.submitted.has(id) || fromLedgers?.submitted.has(id))
-                day(id).submitted++;
+            day(id).submitted++;
         }
+        else if (ledgers.rejected.has(id) || fromLedgers?.rejected.has(id))
+            earlierRejected++;
         else
             toSubmit.add(id);
     }
@@ -4685,9 +4978,12 @@ async function planJob(opts, ctx, deps) {
         havenots: merged.size,
         notSearchable,
         earlierSubmitted: earlier,
+        earlierRejected,
         toSubmit: toSubmit.size,
         byDate,
         hours,
+        listing: manifest.listing,
+        search: searched,
     };
     const havenotsDir = (0,external_node_path_.join)(work, 'havenots');
     await (0,promises_.mkdir)(havenotsDir, { recursive: true });
@@ -4705,16 +5001,18 @@ async function planJob(opts, ctx, deps) {
     await writeTextAtomic((0,external_node_path_.join)(submitDir, 'plan.json'), JSON.stringify(plan, null, 1) + '\n');
     await artifacts.upload(freeName(here, ctx.names.havenots(ctx.attempt)), ['havenots.txt', 'havenots.tsv', 'havenots-hours.json', 'plan.json'].map((f) => (0,external_node_path_.join)(havenotsDir, f)), havenotsDir);
     await artifacts.upload(freeName(here, ctx.names.toSubmit(ctx.attempt)), [toSubmitFile, (0,external_node_path_.join)(submitDir, 'plan.json')], submitDir);
-    deps.reporter.info(`${merged.size} havenot(s) from ${picked.length} chunk(s); ${earlier} submitted by earlier attempts; ${toSubmit.size} to submit` +
+    deps.reporter.info(`${merged.size} havenot(s) from ${picked.length} chunk(s); ${earlier} submitted and ${earlierRejected} rejected by earlier attempts; ${toSubmit.size} to submit` +
         (opts.fromRun !== undefined ? ` (results of run ${opts.fromRun})` : ''));
+    const result = { plan, toSubmitFile };
     if (toSubmit.size > opts.max && !opts.allowMany && opts.dryRun) {
         deps.reporter.warn(`${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}: the real run needs ${label(deps.spell, 'allowMany')} (tell the people who run Socorro first)`);
+        result.overMax = true;
     }
     else if (toSubmit.size > opts.max && !opts.allowMany) {
-        throw new UsageError(`${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}; nothing will be sent. ` +
-            `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(deps.spell, 'allowMany')}`);
+        throw new PlanOverMax(`${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}; nothing will be sent. ` +
+            `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(deps.spell, 'allowMany')}`, result);
     }
-    return { plan, toSubmitFile };
+    return result;
 }
 /**
  * The submit job: sends the plan's `to-submit` ids no ledger holds. Its ledger reaches the run's
@@ -4725,6 +5023,7 @@ async function planJob(opts, ctx, deps) {
  */
 async function submitJob(opts, ctx, deps) {
     const { artifacts } = deps;
+    requireEveryAttempt(ctx, deps);
     const out = opts.reprocess.out;
     const work = (0,external_node_path_.join)(out, 'submit');
     await (0,promises_.mkdir)(work, { recursive: true });
@@ -4739,30 +5038,53 @@ async function submitJob(opts, ctx, deps) {
     }
     // Read again here: a re-run of this job must honour what the first attempt of it sent.
     const ledgers = await readLedgers(listed, ctx, deps, work);
+    // This job's ledger slot: another submit job of this attempt may have taken reprocessed-{attempt}.
+    let slot = freeLedgerSlot(listed, ctx.names, ctx.attempt);
+    /** Uploads the local ledger as `name(slot)`; a name another job took meanwhile (409) moves this job to the next free slot. */
+    const uploadAs = async (name) => {
+        for (let tries = 1;; tries++) {
+            const n = name(slot);
+            try {
+                await artifacts.upload(n, await ledgerFiles(work), work);
+                return n;
+            }
+            catch (err) {
+                if (!isNameTaken(err) || tries >= 3)
+                    throw err;
+                deps.reporter.warn(`${n} was taken by another job of this attempt meanwhile: the ledger goes under the next free name`);
+                slot = Math.max(slot + 1, freeLedgerSlot(await artifacts.list(), ctx.names, ctx.attempt));
+            }
+        }
+    };
     let part = 0;
     let lastPart;
     const snapshot = async () => {
-        const name = ctx.names.ledgerPart(ctx.attempt, ++part);
-        await artifacts.upload(name, await ledgerFiles(work), work);
+        const p = ++part;
+        const name = await uploadAs((n) => ctx.names.ledgerPart(ctx.attempt, p, n));
         if (lastPart)
             await artifacts.delete(lastPart).catch(() => undefined); // the newer snapshot holds all of it
         lastPart = name;
     };
     // The whole ledger, as the attempt's ledger artifact; the snapshot it replaces goes.
     const uploadLedger = async () => {
-        const name = ctx.names.ledger(ctx.attempt);
-        await artifacts.upload(name, await ledgerFiles(work), work);
+        const name = await uploadAs((n) => ctx.names.ledger(ctx.attempt, n));
         if (lastPart)
             await artifacts.delete(lastPart).catch(() => undefined);
         return name;
     };
+    const max = opts.reprocess.max ?? DEFAULT_MAX;
     let result;
     try {
         result = await deps.group('Submit to the Reprocessing API', () => runReprocess({
             ...opts.reprocess,
+            // A dry run shows what it would send however many: the refusal is the real run's.
+            allowMany: opts.reprocess.allowMany || opts.reprocess.dryRun,
             files: [planned.toSubmitFile],
+            // A plan with nothing left to submit (a quiet day, a re-run after everything was sent).
+            allowEmpty: true,
             out: work,
             alsoSubmitted: ledgers.submitted,
+            alsoRejected: ledgers.rejected,
             signal: opts.signal,
             onBatch: async (batches) => {
                 if (batches % SNAPSHOT_EVERY_BATCHES === 0)
@@ -4781,7 +5103,8 @@ async function submitJob(opts, ctx, deps) {
     let ledger;
     if (!result.dryRun && result.submitted + result.rejected > 0)
         ledger = await uploadLedger();
-    return { result, plan: planned.plan, earlier: ledgers.submitted.size, ledger };
+    const overMax = result.dryRun && result.toSend > max && !opts.reprocess.allowMany ? max : undefined;
+    return { result, plan: planned.plan, earlier: result.alreadySubmitted, ledger, overMax };
 }
 /** Whether the local ledger holds any id (accepted or rejected). */
 async function hasLedgerLines(dir) {
@@ -4800,6 +5123,11 @@ async function verifyJob(opts, ctx, deps) {
     const work = (0,external_node_path_.join)(out, 'verify-in');
     const listed = await artifacts.list();
     const ledgers = await readLedgers(listed, ctx, deps, work);
+    const plan = await finalTotals(listed, ctx, deps, work, ledgers.submitted);
+    // Nothing submitted (a quiet day, a dry run, a submit job that failed before sending): nothing to verify.
+    if (ledgers.submitted.size === 0)
+        return { result: nothingVerified(), ledgers: ledgers.count, plan: await plan(undefined) };
+    await (0,promises_.mkdir)(work, { recursive: true });
     const input = (0,external_node_path_.join)(work, 'submitted.txt');
     await writeIdsAtomic(input, ledgers.submitted);
     const result = await deps.group('Verify the submitted crashes', () => withStore(deps, opts.store, opts.verify.concurrency ?? 64, async (store) => {
@@ -4812,87 +5140,214 @@ async function verifyJob(opts, ctx, deps) {
         }
     }));
     await artifacts.upload(freeName(listed, ctx.names.verified(ctx.attempt)), [(0,external_node_path_.join)(out, 'verified.txt'), (0,external_node_path_.join)(out, 'unverified.txt')], out);
-    // The plan's totals, completed: what the run's final summary shows.
-    let plan;
+    return { result, ledgers: ledgers.count, plan: await plan((0,external_node_path_.join)(out, 'verified.txt')) };
+}
+function nothingVerified() {
+    return {
+        input: 0, verified: 0, unverified: 0, alreadyVerified: 0, firstUnverified: [], passes: 0, requests: 0, retries: 0,
+        throttled: 0, searchRequests: 0, pastRetention: [], byDate: {}, elapsedMs: 0,
+    };
+}
+/** The plan's totals, completed with what the ledgers hold and what verify found: the run's final numbers. */
+async function finalTotals(listed, ctx, deps, work, submitted) {
     const h = newest(listed, ctx.names, (p) => p.kind === 'havenots');
-    if (h) {
-        const dir = await fetchInto(artifacts, h.a, (0,external_node_path_.join)(work, 'havenots'));
-        plan = await readJson((0,external_node_path_.join)(dir, 'plan.json'), `${h.a.name}/plan.json`);
-        const verified = await readIdFiles([(0,external_node_path_.join)(out, 'verified.txt')], { allowEmpty: true });
-        for (const t of Object.values(plan.byDate))
+    const plan = h ? await readJson((0,external_node_path_.join)(await fetchInto(deps.artifacts, h.a, (0,external_node_path_.join)(work, 'havenots')), 'plan.json'), `${h.a.name}/plan.json`) : undefined;
+    return async (verifiedFile) => {
+        if (!plan)
+            return undefined;
+        const verified = verifiedFile ? (await readIdFiles([verifiedFile], { allowEmpty: true })).ids : new IdSet();
+        for (const t of Object.values(plan.byDate)) {
             t.submitted = 0;
-        for (const id of ledgers.submitted)
+            t.verified = 0;
+        }
+        for (const id of submitted)
             if (plan.byDate[crashIdDate(id)])
                 plan.byDate[crashIdDate(id)].submitted++;
-        for (const id of verified.ids)
+        for (const id of verified)
             if (plan.byDate[crashIdDate(id)])
                 plan.byDate[crashIdDate(id)].verified++;
-    }
-    return { result, ledgers: ledgers.count, plan };
+        return plan;
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/action/summary.ts
 
 
 
-/** Job summaries: what happened, in numbers an on-call engineer can check, and what to do next. */
+
+
+/**
+ * Job summaries: what happened, in numbers an on-call engineer can check, what will happen
+ * before it happens, and a next step this workflow can take.
+ *
+ * GitHub renders a summary as GitHub-flavoured Markdown with HTML allowed. A Markdown line right
+ * after an HTML block (a table, a chart) with no blank line between is still part of that block
+ * and shows literally, so a summary is written as blocks separated by blank lines (Doc). Text
+ * from elsewhere (an error message, a bucket name) is escaped where it lands.
+ */
 const summary_n = (x) => x.toLocaleString('en-US');
-const hdr = (...cells) => cells.map((data) => ({ data, header: true }));
-async function write() {
-    // Outside a runner (a local run) there is no summary file: skip, don't fail the job.
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core/* summary */.z.write();
+const plural = (x, one, many = `${one}s`) => `${summary_n(x)} ${x === 1 ? one : many}`;
+/** "in 3s", and "in under a second" rather than "in 0s". */
+function took(ms) {
+    return ms < 1000 ? 'in under a second' : `in ${formatDuration(ms)}`;
+}
+/** Text as Markdown shows it literally (outside HTML blocks). */
+function md(text) {
+    return text.replace(/[\\`*_[\]<>|#~&]/g, (c) => `\\${c}`);
+}
+/** A code span; for names a person may copy (a crash id, an artifact, a bucket). */
+function code(text) {
+    return `<code>${html(text)}</code>`;
+}
+function html(text) {
+    return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 }
 /**
- * The hour chart, as text in a code block: it reads the same in every place a summary is shown
- * (a Mermaid chart in a job summary could not be checked offline, and a text chart cannot fail).
+ * `text` without the runner's own folders: a path under the job's work folder or the runner's
+ * temp folder means nothing to the reader (and differs every run), so only its file name stays.
  */
-function addHours(hours) {
-    const lines = hours_hourChart(hours);
-    if (lines.length)
-        core/* summary */.z.addCodeBlock(lines.join('\n'));
+function hidePaths(text, roots = defaultRoots()) {
+    let out = text;
+    const sorted = [...new Set(roots.filter((r) => !!r && r.length > 1).map((r) => r.replace(/\/+$/, '')))].sort((a, b) => b.length - a.length);
+    for (const root of sorted) {
+        const esc = root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        out = out.replace(new RegExp(`${esc}((?:/[^\\s:'"(),;]+)*)`, 'g'), (_m, rest) => (rest ? (0,external_node_path_.basename)(rest) : "the job's work folder"));
+    }
+    return out;
 }
-async function listSummary(r, layout) {
-    core/* summary */.z
-        .addHeading('socorro-reprocess: list', 2)
-        .addTable([
-        hdr('date', 'raw crashes', 'other keys ignored', 'outside since/until'),
+function defaultRoots() {
+    return [process.env.RUNNER_TEMP, process.env.GITHUB_WORKSPACE, process.env.RUNNER_TOOL_CACHE, (0,external_node_os_.tmpdir)()].filter((r) => !!r);
+}
+/** A summary as blocks, each Markdown or one HTML element, with a blank line between any two. */
+class Doc {
+    blocks = [];
+    heading(text) {
+        this.blocks.push(`## ${md(text)}`);
+        return this;
+    }
+    /** A paragraph of Markdown (the caller escapes what is not its own). */
+    para(markdown) {
+        this.blocks.push(markdown);
+        return this;
+    }
+    list(items) {
+        if (items.length)
+            this.blocks.push(items.map((i) => `- ${i}`).join('\n'));
+        return this;
+    }
+    /** An HTML table: the first row is the header. Cells are text, or HTML given as {html}. */
+    table(rows) {
+        const cell = (c, tag) => `<${tag}>${typeof c === 'string' ? html(c) : c.html}</${tag}>`;
+        const [head, ...body] = rows;
+        this.blocks.push(`<table><tr>${head.map((c) => cell(c, 'th')).join('')}</tr>${body.map((r) => `<tr>${r.map((c) => cell(c, 'td')).join('')}</tr>`).join('')}</table>`);
+        return this;
+    }
+    /** The hour chart, as text in a code block: it reads the same wherever a summary is shown. */
+    hours(hours) {
+        const lines = hours_hourChart(hours);
+        if (lines.length)
+            this.blocks.push(`<pre><code>${html(lines.join('\n'))}</code></pre>`);
+        return this;
+    }
+    async write() {
+        core/* summary */.z.addRaw(this.blocks.join('\n\n') + '\n\n');
+        // Outside a runner (a local run) there is no summary file: skip, don't fail the job.
+        if (!process.env.GITHUB_STEP_SUMMARY) {
+            core/* summary */.z.emptyBuffer();
+            return;
+        }
+        await core/* summary */.z.write();
+    }
+}
+const total = { html: '<strong>total</strong>' };
+function hhmm(minutes) {
+    return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+function datesText(dates) {
+    if (dates.length <= 4)
+        return dates.join(', ');
+    return `${dates[0]} to ${dates[dates.length - 1]} (${summary_n(dates.length)} dates)`;
+}
+function windowText(l) {
+    if (l.since === undefined && l.until === undefined)
+        return 'the whole day (UTC)';
+    return `saved ${hhmm(l.since ?? 0)} to ${l.until === undefined ? '23:59' : hhmm(Math.min(l.until, 24 * 60 - 1))} UTC`;
+}
+function factItems(f) {
+    const items = [];
+    if (f.listing) {
+        items.push(`Bucket: ${code(f.listing.bucket)}, layout ${md(f.listing.layout)}`);
+        items.push(`Dates: ${md(datesText(f.listing.dates))}; ${md(windowText(f.listing))}`);
+    }
+    if (f.search !== undefined) {
+        items.push(f.search ? 'Processed means: stored and searchable (Super Search has it)' : 'Processed means: the processed crash is stored (search was not asked)');
+    }
+    if (f.max !== undefined)
+        items.push(f.allowMany ? `Limit: none (allow-many; max is ${summary_n(f.max)})` : `Limit: at most ${summary_n(f.max)} crashes submitted (more needs allow-many)`);
+    if (f.apiUrl)
+        items.push(`Socorro API: ${code(f.apiUrl)}`);
+    return items;
+}
+/** The workflow that submits an earlier run's results: the dispatch form has no from-run. */
+function resubmitStep(runId, allowMany) {
+    const run = runId ? `from-run ${code(runId)}` : 'from-run set to this run’s id';
+    return `run the resubmit workflow (${code('resubmit.yml')}) with ${run}${allowMany ? ' and allow-many' : ''}`;
+}
+const ON_CALL = "tell Socorro's on-call first (#crashreporting on Matrix): a large reprocessing job fills the processing queue and can page them";
+// ------------------------------------------------------------------------------------------ list
+async function listSummary(r, facts) {
+    const doc = new Doc().heading('socorro-reprocess: list').list(factItems(facts));
+    doc.table([
+        ['date', 'raw crashes', 'other keys ignored', 'outside the hours'],
         ...r.dates.map((d) => [d.date, summary_n(d.listed), summary_n(d.junk), summary_n(d.outsideWindow)]),
-        ['<strong>total</strong>', summary_n(r.total), summary_n(r.junk), summary_n(r.outsideWindow)],
-    ])
-        .addRaw(`Layout ${layout}; ${summary_n(r.requests)} list requests in ${formatDuration(r.elapsedMs)}. ` +
-        `${r.plan.chunks.length} chunk(s) of up to ${summary_n(r.plan.chunkSize)} ids` +
-        (r.plan.requested ? ` (raised from ${summary_n(r.plan.requested)} to stay within ${r.plan.maxChunks} matrix jobs)` : '') +
-        '.', true)
-        .addRaw(r.total === 0 ? '\n**No raw crashes found.** Check the bucket, the layout and the dates.\n' : "\nNext: the check jobs HEAD each chunk's processed crashes.\n");
-    await write();
+        [total, summary_n(r.total), summary_n(r.junk), summary_n(r.outsideWindow)],
+    ]);
+    doc.para(`${plural(r.requests, 'list request')} ${took(r.elapsedMs)}. ` +
+        (r.total
+            ? `${plural(r.plan.chunks.length, 'chunk')} of up to ${summary_n(r.plan.chunkSize)} ids` +
+                (r.plan.requested ? ` (raised from ${summary_n(r.plan.requested)} to stay within ${r.plan.maxChunks} matrix jobs)` : '') +
+                '.'
+            : ''));
+    if (r.total === 0) {
+        doc.para('**No raw crashes found**, so there is nothing to check: the check, plan, submit and verify jobs are skipped. ' +
+            'If crashes were expected, check the bucket, the layout (v1 since September 2022, v2 before) and the dates.');
+    }
+    else {
+        doc.para(`Next: ${plural(r.plan.chunks.length, 'check job')}, one a chunk, look up each crash's processed crash; then the plan merges what they found.`);
+    }
+    await doc.write();
 }
+// ----------------------------------------------------------------------------------------- check
 /** `kept`: whether this attempt's result artifact was uploaded (a re-run then starts from it). */
 async function checkSummary(k, r, failure, kept = r !== undefined) {
-    core/* summary */.z.addHeading(`socorro-reprocess: check chunk ${k}`, 2);
+    const doc = new Doc().heading(`socorro-reprocess: check chunk ${k}`);
     if (r) {
-        core/* summary */.z
-            .addTable([
-            hdr('chunk', 'ids', 'haves', 'havenots', 'of which not searchable', 'skipped (earlier attempt)', 'errors'),
+        doc.table([
+            ['chunk', 'ids', 'haves', 'havenots', 'of which not searchable', 'skipped (earlier attempt)', 'errors'],
             [String(k), summary_n(r.input), summary_n(r.haves), summary_n(r.havenots), summary_n(r.notSearchable), summary_n(r.skipped), summary_n(r.errors)],
-        ])
-            .addRaw(`${summary_n(r.requests)} store requests in ${formatDuration(r.elapsedMs)}` +
-            (r.searchRequests ? `; ${summary_n(r.searchRequests)} search requests for ${summary_n(r.searched)} stored crashes` : '') +
-            (r.throttled ? `; the store throttled ${summary_n(r.throttled)} time(s), concurrency ended at ${r.finalConcurrency}` : '') +
+        ]);
+        doc.para(md(`${plural(r.requests, 'store request')} ${took(r.elapsedMs)}` +
+            (r.searchRequests ? `; ${plural(r.searchRequests, 'search request')} for ${summary_n(r.searched)} stored crashes` : '') +
+            (r.throttled ? `; the store throttled ${plural(r.throttled, 'time')}, concurrency ended at ${r.finalConcurrency}` : '') +
             (r.pastRetention.length ? `; ${r.pastRetention.join(', ')} past search retention (storage alone)` : '') +
-            '.', true);
-        addHours(r.hours);
+            '.'));
+        doc.hours(r.hours);
     }
     const why = failure ?? r?.failure;
     if (why) {
-        core/* summary */.z.addRaw(`\n**Failed:** ${why}\n\n` +
-            (kept ? 'Re-run this job: what it classified was kept (its result artifact), and the re-run checks only the rest.\n' : 'Nothing of this attempt was kept: a re-run checks the chunk from the start (or from an earlier attempt\'s result).\n'));
+        doc.para(`**Failed:** ${md(hidePaths(why))}`);
+        doc.para(kept
+            ? 'Next: re-run this job. What it classified was kept (its result artifact), and the re-run checks only the rest.'
+            : "Next: re-run this job. Nothing of this attempt was kept: the re-run checks the chunk from the start (or from an earlier attempt's result).");
     }
-    await write();
+    else if (r) {
+        doc.para(r.havenots ? `Next: the plan merges these ${plural(r.havenots, 'havenot')} with the other chunks'.` : 'Every crash of this chunk is processed.');
+    }
+    await doc.write();
 }
+// ------------------------------------------------------------------------------------------ plan
 /** The run's totals per crash date. */
-function addTotals(plan, columns) {
+function totalsTable(doc, plan, columns) {
     const dates = Object.keys(plan.byDate).sort();
     const head = ['date', 'listed', 'processed', 'not processed', 'of which not searchable', ...(columns.submitted ? ['submitted'] : []), ...(columns.verified ? ['verified'] : [])];
     const row = (label, t) => [
@@ -4904,72 +5359,145 @@ function addTotals(plan, columns) {
         ...(columns.submitted ? [summary_n(t.submitted)] : []),
         ...(columns.verified ? [summary_n(t.verified)] : []),
     ];
-    const total = { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 };
+    const sum = { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 };
     for (const d of dates)
-        for (const k of Object.keys(total))
-            total[k] += plan.byDate[d][k];
-    core/* summary */.z.addTable([hdr(...head), ...dates.map((d) => row(d, plan.byDate[d])), row('<strong>total</strong>', total)]);
+        for (const k of Object.keys(sum))
+            sum[k] += plan.byDate[d][k];
+    doc.table([head, ...dates.map((d) => row(d, plan.byDate[d])), row(total, sum)]);
 }
 /** A job that failed before it had numbers to show: why, in the summary as well as the log. */
-async function failureSummary(job, why) {
-    core/* summary */.z.addHeading(`socorro-reprocess: ${job} failed`, 2).addRaw(`**${why}**`, true);
-    await write();
+async function failureSummary(job, why, next) {
+    const doc = new Doc().heading(`socorro-reprocess: ${job} failed`).para(`**Failed:** ${md(hidePaths(why))}`);
+    if (next)
+        doc.para(`Next: ${next}`);
+    await doc.write();
 }
-async function planSummary(plan, opts) {
-    core/* summary */.z.addHeading(`socorro-reprocess: plan${opts.dryRun ? ' (dry run)' : ''}`, 2);
-    addTotals(plan, { submitted: false, verified: false });
-    core/* summary */.z.addRaw(`${summary_n(plan.havenots)} not processed (${summary_n(plan.notSearchable)} of them stored but not searchable)` +
+async function planSummary(plan, o) {
+    const doc = new Doc().heading(`socorro-reprocess: plan${o.dryRun ? ' (dry run)' : ''}`);
+    doc.list(factItems({ listing: plan.listing, search: plan.search, apiUrl: o.apiUrl, max: o.max, allowMany: o.allowMany }));
+    totalsTable(doc, plan, { submitted: false, verified: false });
+    const earlier = [
+        plan.earlierSubmitted ? `${summary_n(plan.earlierSubmitted)} submitted` : '',
+        plan.earlierRejected ? `${summary_n(plan.earlierRejected)} rejected (400, never sent again)` : '',
+    ].filter(Boolean);
+    doc.para(`**${summary_n(plan.toSubmit)} to submit**: ${plural(plan.havenots, 'crash', 'crashes')} not processed` +
+        (plan.notSearchable ? ` (${summary_n(plan.notSearchable)} of them stored but not searchable)` : '') +
         (plan.sourceRun ? `, from the results of run ${plan.sourceRun} (${summary_n(plan.processedSince ?? 0)} of its havenots processed since, not counted)` : '') +
-        `; ${summary_n(plan.earlierSubmitted)} already submitted by earlier attempts; **${summary_n(plan.toSubmit)} to submit**.`, true);
-    addHours(plan.hours);
-    if (opts.dryRun)
-        core/* summary */.z.addRaw('\nNothing was sent (a dry run). Next: dispatch again without dry-run (or with from-run set to this run) to submit.\n');
-    else if (!opts.final)
-        core/* summary */.z.addRaw('\nNext: the submit job sends them, paced, and records each accepted batch in the ledger.\n');
-    await write();
-}
-async function submitSummary(job, apiUrl, run) {
-    const r = job.result;
-    core/* summary */.z
-        .addHeading(`socorro-reprocess: submit${r.dryRun ? ' (dry run)' : ''}`, 2)
-        .addTable([
-        hdr('to submit', 'already submitted', r.dryRun ? 'would submit' : 'submitted', 'rejected (400)', 'batches'),
-        [summary_n(r.input), summary_n(r.alreadySubmitted), summary_n(r.dryRun ? r.toSend : r.submitted), summary_n(r.rejected), summary_n(r.batches)],
-    ])
-        .addRaw((r.dryRun
-        ? 'Nothing was sent.'
-        : `${summary_n(r.requests)} request(s) to ${apiUrl}/api/Reprocessing/ in ${formatDuration(r.elapsedMs)}` +
-            (job.ledger ? `; ledger artifact ${job.ledger}.` : '; nothing new for the ledger.')) +
-        (job.earlier ? ` ${summary_n(job.earlier)} id(s) were submitted by earlier attempts and not sent again.` : ''), true);
-    if (r.failure)
-        core/* summary */.z.addRaw(`\n**Failed:** ${r.failure}\n\nRe-run this job: ids in any ledger of the run (${run.names.ledger(run.attempt)} and the others) are not sent again.\n`);
-    else if (!r.dryRun && r.submitted)
-        core/* summary */.z.addRaw('\nNext: the verify job checks that they get processed.\n');
-    await write();
-}
-/** The final summary of a run: what a person reads first. */
-async function verifySummary(job) {
-    const r = job.result;
-    core/* summary */.z.addHeading(`socorro-reprocess: verified ${summary_n(r.verified)} of ${summary_n(r.input)}`, 2);
-    if (job.plan) {
-        addTotals(job.plan, { submitted: true, verified: true });
-        if (totalOf(job.plan.hours))
-            addHours(job.plan.hours);
+        (earlier.length ? `, less ${earlier.join(' and ')} by earlier attempts` : '') +
+        '.');
+    doc.hours(plan.hours);
+    // The results to submit are this run's, or the earlier run's that this one was planned from.
+    const resultsRun = plan.sourceRun !== undefined ? String(plan.sourceRun) : o.runId;
+    if (o.refused) {
+        doc.para(`**Refused, nothing was sent:** ${md(o.refused.replace(/\s*Large reprocessing jobs.*$/, ''))}`);
+        doc.para(`Next: ${ON_CALL}. Then ${resubmitStep(resultsRun, true)}: it submits these results after checking them against the bucket again.`);
     }
-    core/* summary */.z.addRaw(`${r.passes} pass(es) over the ${summary_n(r.input)} crash(es) the run's ${job.ledgers} ledger(s) hold, in ${formatDuration(r.elapsedMs)}` +
-        (r.searchRequests ? `; processed means stored and searchable (${summary_n(r.searchRequests)} search requests)` : '') +
-        '.', true);
-    if (r.unverified) {
-        core/* summary */.z.addRaw(`\n**${summary_n(r.unverified)} not processed yet**, first: ${r.firstUnverified.map((id) => `\`${id}\``).join(', ')}.\n\n` +
-            'Next: re-run this job later to look again; if they stay unprocessed, submit unverified.txt (the verified artifact) again and tell Socorro\'s on-call (#crashreporting on Matrix).\n');
+    else if (plan.toSubmit === 0) {
+        doc.para('**Nothing to submit**: ' +
+            (plan.havenots === 0
+                ? 'every crash listed is processed.'
+                : `every crash not processed is in a ledger of ${plan.sourceRun ? 'that run or this one' : 'an earlier attempt'}, and none is sent twice.`) +
+            (o.sender === 'submit-job' ? ' The submit and verify jobs are skipped.' : ''));
     }
-    else if (r.failure) {
-        core/* summary */.z.addRaw(`\n**Failed:** ${r.failure}\n`);
+    else if (o.dryRun) {
+        doc.para(`Nothing was sent (a dry run). ${estimate(plan.toSubmit, o)}`);
+        doc.para(o.overMax
+            ? `Next: ${summary_n(plan.toSubmit)} is more than max ${summary_n(o.max)}, so ${ON_CALL}. Then, to submit them, ${resubmitStep(resultsRun, true)}.`
+            : `Next: to submit them, ${resubmitStep(resultsRun, false)}: it submits these results after checking them against the bucket again.`);
     }
     else {
-        core/* summary */.z.addRaw('\nEvery submitted crash is processed. Nothing more to do.\n');
+        doc.para(estimate(plan.toSubmit, o));
+        if (o.sender === 'this-job')
+            doc.para('**Sending starts now, in this job.** Cancelling the run stops it between two batches; what was accepted is in the ledger.');
+        else if (o.sender === 'submit-job' && o.environment) {
+            doc.para(`Next: the submit job waits in environment ${code(o.environment)} until a reviewer approves it, then sends them and records each accepted batch in the ledger.`);
+        }
+        else if (o.sender === 'submit-job') {
+            doc.para('**Sending starts as soon as this plan ends**: no environment holds the submit job for a reviewer. ' +
+                'Cancelling the run stops it between two batches; what was accepted is in the ledger, and a re-run sends only the rest.');
+        }
     }
-    await write();
+    await doc.write();
+}
+/** How long the submission takes at the configured pace: one batch every `sleep` seconds. */
+function estimate(ids, o) {
+    const batches = Math.ceil(ids / o.batchSize);
+    const ms = Math.max(0, batches - 1) * o.sleepSeconds * 1000;
+    return (`The submission: ${plural(ids, 'crash id')} in ${plural(batches, 'batch', 'batches')} of up to ${summary_n(o.batchSize)} to ${code(`${o.apiUrl}/api/Reprocessing/`)}, ` +
+        `one batch every ${o.sleepSeconds} s: ${ms < 1000 ? 'under a second' : `about ${formatDuration(ms)}`} at that pace.`);
+}
+async function submitSummary(job, o) {
+    const r = job.result;
+    const doc = new Doc().heading(`socorro-reprocess: submit${r.dryRun ? ' (dry run)' : ''}`);
+    doc.table([
+        ['to submit', 'already submitted', r.dryRun ? 'would submit' : 'submitted', 'rejected (400)', 'batches'],
+        [summary_n(r.input), summary_n(r.alreadySubmitted), summary_n(r.dryRun ? r.toSend : r.submitted), summary_n(r.rejected + r.alreadyRejected), summary_n(r.batches)],
+    ]);
+    const skipped = [
+        r.alreadySubmitted ? `${summary_n(r.alreadySubmitted)} already in a ledger of this run` : '',
+        r.alreadyRejected ? `${summary_n(r.alreadyRejected)} rejected (400) by an earlier attempt` : '',
+    ].filter(Boolean);
+    const notAgain = skipped.length ? ` Not sent again: ${skipped.join(', ')}.` : '';
+    const resultsRun = job.plan.sourceRun !== undefined ? String(job.plan.sourceRun) : o.runId;
+    if (r.toSend === 0 && !r.failure) {
+        doc.para(`**Nothing to submit**: ${r.input ? 'every id of the plan was sent or refused before, and none is sent twice.' : 'the plan had no crash to submit.'}${notAgain}`);
+    }
+    else if (r.dryRun) {
+        doc.para(`Nothing was sent (a dry run). ${estimate(r.toSend, o)}${notAgain}`);
+        doc.para(job.overMax !== undefined
+            ? `Next: ${summary_n(r.toSend)} is more than max ${summary_n(job.overMax)}, so ${ON_CALL}. Then, to submit them, ${resubmitStep(resultsRun, true)}.`
+            : `Next: to submit them, ${resubmitStep(resultsRun, false)}.`);
+    }
+    else {
+        doc.para(`${plural(r.requests, 'request')} to ${code(`${o.apiUrl}/api/Reprocessing/`)} ${took(r.elapsedMs)}; ` +
+            (job.ledger ? `ledger artifact ${code(job.ledger)}.` : 'nothing new for the ledger.') +
+            notAgain);
+        if (r.rejected)
+            doc.para(`${plural(r.rejected, 'id')} rejected (400) as not a valid crash: in rejected.txt of the ledger artifact, never sent again.`);
+    }
+    if (r.failure) {
+        doc.para(`**Failed:** ${md(hidePaths(r.failure))}`);
+        doc.para('Next: re-run this job when the cause is fixed: no id in any ledger of the run is sent again, so it sends only the rest.');
+    }
+    else if (!r.dryRun && r.submitted) {
+        doc.para('Next: the verify job checks that they get processed.');
+    }
+    await doc.write();
+}
+// ---------------------------------------------------------------------------------------- verify
+/** The final summary of a run: what a person reads first. */
+async function verifySummary(job, o = {}) {
+    const r = job.result;
+    const doc = new Doc().heading(r.input ? `socorro-reprocess: verified ${summary_n(r.verified)} of ${summary_n(r.input)}` : 'socorro-reprocess: nothing to verify');
+    if (job.plan) {
+        doc.list(factItems({ listing: job.plan.listing, search: job.plan.search }));
+        totalsTable(doc, job.plan, { submitted: true, verified: true });
+        if (totalOf(job.plan.hours))
+            doc.hours(job.plan.hours);
+    }
+    if (r.input === 0) {
+        doc.para('**Nothing to verify**: no ledger of this run holds a submitted crash, so nothing was sent.');
+        await doc.write();
+        return;
+    }
+    doc.para(md(`${plural(r.passes, 'pass', 'passes')} over the ${plural(r.input, 'crash', 'crashes')} the run's ${plural(job.ledgers, 'ledger')} ${job.ledgers === 1 ? 'holds' : 'hold'}, ${took(r.elapsedMs)}` +
+        (r.searchRequests ? `; processed means stored and searchable (${plural(r.searchRequests, 'search request')})` : '') +
+        '.'));
+    if (r.failure)
+        doc.para(`**Failed:** ${md(hidePaths(r.failure))}`);
+    if (r.unverified) {
+        doc.para(`**${summary_n(r.unverified)} not processed yet**, first: ${r.firstUnverified.map(code).join(', ')}.`);
+        doc.para(`Next: re-run this job later to look again (it ${o.verifyMinutes ? `keeps looking for ${o.verifyMinutes} minutes` : 'looks once'}); the ids are in unverified.txt of the verified artifact. ` +
+            'Submitting them again would not help, and no ledger of this run sends them twice: if they stay unprocessed, ' +
+            "tell Socorro's on-call (#crashreporting on Matrix) with unverified.txt, as the processor may be failing on them.");
+    }
+    else if (r.failure) {
+        doc.para('Next: re-run this job when the cause is fixed.');
+    }
+    else {
+        doc.para('**Every submitted crash is processed.** Nothing more to do.');
+    }
+    await doc.write();
 }
 
 ;// CONCATENATED MODULE: ./src/action/scan-job.ts
@@ -5003,7 +5531,7 @@ async function scanJob(input, run, deps) {
     }
 }
 const scan_job_n = (x) => x.toLocaleString('en-US');
-const scan_job_hdr = (...cells) => cells.map((data) => ({ data, header: true }));
+const hdr = (...cells) => cells.map((data) => ({ data, header: true }));
 /** Where the reprocess workflow is dispatched from, on this repository (a link for the summary). */
 function reprocessWorkflowUrl() {
     const server = process.env.GITHUB_SERVER_URL;
@@ -5013,7 +5541,7 @@ function reprocessWorkflowUrl() {
 async function scanSummary(r, artifact) {
     const s = core/* summary */.z.addHeading('socorro-reprocess: scan', 2);
     s.addRaw(`${r.dates.length} date(s) (${r.dates[0]}${r.dates.length > 1 ? `…${r.dates[r.dates.length - 1]}` : ''}): ` +
-        `${scan_job_n(r.saved)} raw crashes saved, ${scan_job_n(r.searchable)} searchable, ${scan_job_n(r.missing)} missing from search (summed per hour), in ${formatDuration(r.elapsedMs)}.`, true);
+        `${scan_job_n(r.saved)} raw crashes saved, ${scan_job_n(r.searchable)} searchable, ${scan_job_n(r.missing)} missing from search (summed per hour), ${took(r.elapsedMs)}.`, true);
     const chart = hours_hourChart(missingHours(r), { title: 'missing from search by the hour the raw crash was saved (UTC)' });
     if (chart.length)
         s.addCodeBlock(chart.join('\n'));
@@ -5024,7 +5552,7 @@ async function scanSummary(r, artifact) {
         const url = reprocessWorkflowUrl();
         s.addRaw(`\n**${r.windows.length} outage window(s).** Repair each with a dispatch of ${url ? `[reprocess.yml](${url})` : 'reprocess.yml'} with these inputs:\n`, true);
         s.addTable([
-            scan_job_hdr('dates', 'hours (UTC)', 'saved', 'missing', 'share'),
+            hdr('dates', 'hours (UTC)', 'saved', 'missing', 'share'),
             ...r.windows.map((w) => [w.date, w.hours, scan_job_n(w.saved), scan_job_n(w.missing), `${((w.missing / w.saved) * 100).toFixed(1)}%`]),
         ]);
         s.addCodeBlock(r.windows.map(repairCommand).join('\n'), 'sh');
@@ -5110,9 +5638,11 @@ async function run(store) {
         const deps = pipelineDeps(store ?? artifactsFor(raw), rep);
         const attempt = Number(process.env.GITHUB_RUN_ATTEMPT) || 1;
         const run = { attempt, names: artifactNames(raw.artifactPrefix ?? '') };
-        if (!deps.artifacts.crossAttempt && attempt > 1 && mode !== 'list') {
-            rep.warn(`no ${label(spell, 'githubToken')}: earlier attempts' artifacts are read through the runner's internal API, which GitHub has answered wrongly across attempts`);
+        // Plan and submit refuse outright (pipeline.ts); check and verify only read less than they could.
+        if (!deps.artifacts.crossAttempt && attempt > 1 && (mode === 'check' || mode === 'verify')) {
+            rep.warn(`no ${label(spell, 'githubToken')}: earlier attempts' artifacts are read through the runner's internal API, which hides them`);
         }
+        const runId = process.env.GITHUB_RUN_ID || undefined;
         if (mode === 'list') {
             const { store: config, list } = parseListOptions(raw, out, ctx);
             // The submit job needs the API token: better to hear now than after an hour of checking.
@@ -5122,7 +5652,14 @@ async function run(store) {
             const r = await listJob({ store: config, list: { ...list, maxChunks: MATRIX_JOB_LIMIT } }, run, deps);
             core/* setOutput */.uH('chunks', r.plan.chunks.map((c) => c.index));
             core/* setOutput */.uH('total', r.total);
-            await listSummary(r, list.layout);
+            // What the later jobs will do with these, as far as this job's inputs say.
+            await listSummary(r, {
+                listing: { bucket: bucketLabel(config), layout: list.layout, dates: list.dates, since: list.since, until: list.until },
+                search: raw.search === '' ? undefined : parseBoolean(spell, 'search', raw.search),
+                apiUrl: raw.apiUrl ? parseApiUrl(raw, false, spell) : undefined,
+                max: raw.max ? parseInteger(spell, 'max', raw.max, DEFAULT_MAX, 0, 1_000_000_000) : undefined,
+                allowMany: raw.allowMany ? parseBoolean(spell, 'allowMany', raw.allowMany) : undefined,
+            });
         }
         else if (mode === 'check') {
             const k = parseInteger(spell, 'chunk', raw.chunk, -1, 0, MATRIX_JOB_LIMIT - 1);
@@ -5153,29 +5690,49 @@ async function run(store) {
             if (mode !== 'submit') {
                 // An earlier run's havenots are checked against the store again: another run may have sent them since.
                 const recheck = fromRun !== undefined && raw.bucket ? parseCheckOptions(raw, [], out, ctx) : undefined;
+                const max = reprocess.max ?? DEFAULT_MAX;
+                const summaryOptions = {
+                    dryRun: !!reprocess.dryRun,
+                    sender: mode === 'plan' ? 'submit-job' : 'this-job',
+                    runId,
+                    apiUrl: api.apiUrl,
+                    max,
+                    allowMany: !!reprocess.allowMany,
+                    batchSize: reprocess.batchSize ?? DEFAULT_BATCH_SIZE,
+                    sleepSeconds: reprocess.sleepSeconds ?? DEFAULT_SLEEP_SECONDS,
+                    environment: raw.environment || undefined,
+                };
                 plan = await deps.group('Plan: merge the havenots, dedupe against every ledger', () => planJob({
                     out,
                     fromRun,
-                    max: reprocess.max ?? DEFAULT_MAX,
+                    max,
                     allowMany: !!reprocess.allowMany,
                     dryRun: !!reprocess.dryRun,
                     recheck: recheck && { store: recheck.store, search: recheck.search, concurrency: recheck.check.concurrency },
                 }, run, deps)).catch(async (err) => {
-                    await failureSummary('plan', oneLine(err));
+                    // Over max: the numbers first, then the refusal and the step that gets past it.
+                    if (err instanceof PlanOverMax) {
+                        core/* setOutput */.uH('havenots', err.result.plan.havenots);
+                        core/* setOutput */.uH('to-submit', err.result.plan.toSubmit);
+                        await planSummary(err.result.plan, { ...summaryOptions, refused: err.message });
+                    }
+                    else
+                        await failureSummary('plan', oneLine(err));
                     throw err;
                 });
                 core/* setOutput */.uH('havenots', plan.plan.havenots);
                 core/* setOutput */.uH('to-submit', plan.plan.toSubmit);
-                await planSummary(plan.plan, { dryRun: !!reprocess.dryRun, final: mode === 'plan' });
+                await planSummary(plan.plan, { ...summaryOptions, overMax: plan.overMax, sender: mode === 'plan' ? 'submit-job' : plan.plan.toSubmit ? 'this-job' : 'none' });
                 if (mode === 'plan')
                     return;
             }
             const r = await submitJob({ reprocess, api, signal: interrupt?.signal, plan }, run, deps).catch(async (err) => {
-                await failureSummary('submit', `${oneLine(err)}. Nothing more was sent; re-run this job when the cause is fixed: no ledger of the run is sent again.`);
+                const why = oneLine(err);
+                await failureSummary('submit', /nothing (more )?(was|will be) sent/i.test(why) ? why : `${why}. Nothing more was sent`, 're-run this job when the cause is fixed: no id in any ledger of the run is sent again.');
                 throw err;
             });
             core/* setOutput */.uH('submitted', r.result.submitted);
-            await submitSummary(r, api.apiUrl, run);
+            await submitSummary(r, { apiUrl: api.apiUrl, runId, batchSize: reprocess.batchSize ?? DEFAULT_BATCH_SIZE, sleepSeconds: reprocess.sleepSeconds ?? DEFAULT_SLEEP_SECONDS });
             if (r.result.failure)
                 throw new RunError(r.result.failure);
         }
@@ -5199,7 +5756,7 @@ async function run(store) {
             const r = await verifyJob({ store: config, verify, search, signal: interrupt?.signal }, run, deps);
             core/* setOutput */.uH('verified', r.result.verified);
             core/* setOutput */.uH('unverified', r.result.unverified);
-            await verifySummary(r);
+            await verifySummary(r, { verifyMinutes: verify.waitMinutes });
             if (r.result.failure)
                 throw new RunError(r.result.failure);
             if (r.result.unverified) {
@@ -5208,7 +5765,7 @@ async function run(store) {
         }
     }
     catch (err) {
-        core/* setFailed */.C1(oneLine(err));
+        core/* setFailed */.C1(hidePaths(oneLine(err)));
     }
     finally {
         interrupt?.dispose();

@@ -1178,22 +1178,115 @@ class Aimd {
  * next free slot and waits for it. Socorro limits its API per client IP and per fixed minute
  * (1000 a minute with a token, 100 without); a share of that limit is asked for, so that
  * another tool on the same address, or the clock's edge of a window, does not tip it into 429s.
+ *
+ * The published limit is not always the one in force (a proxy, another client on the address, a
+ * lowered setting), so the pace learns. A 429 says the window is spent: the pace halves, and
+ * requests are held while one probe at a time asks whether the window has ended (after the
+ * server's Retry-After, else after 1 s, 2 s, 4 s… up to `holdMs`). Its first answer without a 429
+ * lets them go at the new pace; each such answer wins back 1/200 of the configured rate, never
+ * more than that rate. So a run meets a few 429s when its limit turns out lower, not one in three.
  */
 class RateLimiter {
-    intervalMs;
+    maxPerMinute;
     clock;
+    holdMs;
+    perMinute;
     nextAt = -Infinity;
-    constructor(perMinute, clock) {
-        this.intervalMs = 60_000 / perMinute;
+    pace = 0;
+    /** While held: when the next probe may go (Infinity while one is out). */
+    heldUntil = -Infinity;
+    held = false;
+    probeDelayMs = 0;
+    release = new AbortController();
+    /** 429s that cut the pace. */
+    cuts = 0;
+    /** `holdMs`: the longest wait between probes; Socorro's windows are fixed minutes. */
+    constructor(perMinute, clock, holdMs = 60_000) {
+        this.maxPerMinute = perMinute;
+        this.perMinute = perMinute;
         this.clock = clock;
+        this.holdMs = holdMs;
     }
-    /** Waits for this caller's slot (cut short by `signal`, then resolves at once). */
+    /** The pace now, in requests a minute. */
+    get rate() {
+        return this.perMinute;
+    }
+    /** Waits for this caller's slot (cut short by `signal`: then it resolves at once, and nothing should be sent). */
     async take(signal) {
+        for (;;) {
+            if (signal?.aborted)
+                return { pace: this.pace, probe: false };
+            const now = this.clock.now();
+            if (this.held) {
+                if (this.heldUntil <= now) {
+                    this.heldUntil = Infinity;
+                    return { pace: this.pace, probe: true };
+                }
+                const wake = AbortSignal.any([this.release.signal, ...(signal ? [signal] : [])]);
+                await this.clock.sleep(Number.isFinite(this.heldUntil) ? this.heldUntil - now : this.holdMs, wake);
+                continue;
+            }
+            const pace = this.pace;
+            const at = Math.max(now, this.nextAt);
+            this.nextAt = at + 60_000 / this.perMinute;
+            if (at > now)
+                await this.clock.sleep(at - now, signal);
+            // A slot handed out before a cut is not used while the cut holds requests back.
+            if (pace === this.pace || !this.held)
+                return { pace: this.pace, probe: false };
+        }
+    }
+    /** What the request of `ticket` met: a 429, with the server's Retry-After when it sent one, or any other answer. */
+    answered(ticket, throttled, retryAfterMs) {
         const now = this.clock.now();
-        const at = Math.max(now, this.nextAt);
-        this.nextAt = at + this.intervalMs;
-        if (at > now)
-            await this.clock.sleep(at - now, signal);
+        if (throttled) {
+            if (ticket.probe) {
+                // The window has not ended yet: wait longer before the next probe.
+                this.probeDelayMs = Math.min(this.holdMs, retryAfterMs ?? this.probeDelayMs * 2);
+                this.heldUntil = now + this.probeDelayMs;
+                this.wake();
+                return;
+            }
+            // Requests in flight at an older pace met the same spent window: they say nothing new.
+            if (ticket.pace !== this.pace || this.held)
+                return;
+            this.pace++;
+            this.cuts++;
+            this.perMinute = Math.max(this.perMinute / 2, Math.min(1, this.maxPerMinute));
+            this.held = true;
+            this.probeDelayMs = Math.min(this.holdMs, retryAfterMs ?? 1000);
+            this.heldUntil = now + this.probeDelayMs;
+            return;
+        }
+        if (this.held) {
+            this.held = false;
+            this.nextAt = now;
+            this.wake();
+        }
+        this.perMinute = Math.min(this.maxPerMinute, this.perMinute + this.maxPerMinute / 200);
+    }
+    wake() {
+        this.release.abort();
+        this.release = new AbortController();
+    }
+}
+/** The most times one search is sent when it keeps meeting 429s (as the API's retry policy allows). */
+const THROTTLED_ATTEMPTS = 9;
+/**
+ * Sends one request in a slot of `limiter`; a 429 goes back to the limiter, which holds, and the
+ * request is sent again in a later slot, at most THROTTLED_ATTEMPTS times in all. Resolves with
+ * the last answer, or undefined when `signal` stopped it before it was sent.
+ */
+async function paced(limiter, send, signal) {
+    for (let attempt = 1;; attempt++) {
+        const ticket = await limiter.take(signal);
+        if (signal?.aborted)
+            return undefined;
+        const a = await send();
+        const throttled = a.status === 429;
+        limiter.answered(ticket, throttled, a.retryAfterMs);
+        if (!throttled || attempt >= THROTTLED_ATTEMPTS)
+            return a;
     }
 }
 /** Socorro's API limits per client IP, a minute: with a token and without. */
@@ -1633,6 +1726,7 @@ async function checkBucket(store, clock) {
 ;// CONCATENATED MODULE: ./src/modes/search-batcher.ts
 
 
+
 /**
  * Collects crash ids found in storage into search requests: one crash date a request (the date
  * window is the date's), as many ids as the request line takes, paced by the limiter, a few in
@@ -1688,11 +1782,13 @@ class SearchBatcher {
         this.inFlight.add(p);
     }
     async ask(ids) {
-        await this.limiter.take(this.signal);
-        if (this.signal.aborted)
+        const send = () => {
+            this.requests++;
+            return this.api.search(ids, this.variant);
+        };
+        const a = await paced(this.limiter, send, this.signal);
+        if (!a)
             return;
-        this.requests++;
-        const a = await this.api.search(ids, this.variant);
         const verdict = classifySearch(a.status);
         if (verdict === 'answered' && a.found)
             return this.onOutcome({ ids, found: a.found });
@@ -2529,7 +2625,7 @@ async function runReprocess(opts, deps) {
     const t0 = clock.now();
     const usingDefault = opts.files.length === 0;
     const files = usingDefault ? [(0,external_node_path_.join)(opts.out, 'havenots.txt')] : opts.files;
-    const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault, skipInvalidOption: spell('skipInvalid') });
+    const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault || opts.allowEmpty, skipInvalidOption: spell('skipInvalid') });
     const ledger = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'reprocessed.txt'));
     const rejected = await AppendOnceFile.open((0,external_node_path_.join)(opts.out, 'rejected.txt'));
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -2553,7 +2649,7 @@ async function runReprocess(opts, deps) {
     for (let i = 0; i < input.ids.size; i++) {
         if (ledger.ids.hasFrom(input.ids, i) || opts.alsoSubmitted?.hasFrom(input.ids, i))
             res.alreadySubmitted++;
-        else if (rejected.ids.hasFrom(input.ids, i))
+        else if (rejected.ids.hasFrom(input.ids, i) || opts.alsoRejected?.hasFrom(input.ids, i))
             res.alreadyRejected++;
         else {
             send[i] = 1;
@@ -2565,7 +2661,7 @@ async function runReprocess(opts, deps) {
     if (res.alreadySubmitted)
         reporter.info(`${res.alreadySubmitted} id(s) already in the ledger: not sent again`);
     if (res.alreadyRejected)
-        reporter.info(`${res.alreadyRejected} id(s) already in rejected.txt: not sent again`);
+        reporter.info(`${res.alreadyRejected} id(s) already rejected (400) by the API: not sent again`);
     if (res.toSend > max && !opts.allowMany) {
         throw new UsageError(`${res.toSend} crash ids to submit is more than ${label(spell, 'max')} ${max}; nothing was sent. ` +
             `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(spell, 'allowMany')}`);
@@ -2921,9 +3017,12 @@ async function runScan(opts, deps) {
     let searchRequests = 0;
     const searchTask = reporter.start('search: crashes per hour', opts.dates.length);
     const searches = forEachPooled(opts.dates, SEARCHES_IN_FLIGHT, async (date) => {
-        await limiter.take();
-        searchRequests++;
-        const a = await deps.searchApi.histogram(date, { since: opts.since, until: opts.until });
+        const send = () => {
+            searchRequests++;
+            return deps.searchApi.histogram(date, { since: opts.since, until: opts.until });
+        };
+        // No signal: paced then always sends, and answers.
+        const a = (await paced(limiter, send));
         if (classifySearch(a.status) === 'answered' && a.hours) {
             searchable.set(date, a.hours);
             searchTask.update(searchable.size);
@@ -3164,11 +3263,24 @@ function parseStore(raw, { spell, env }) {
             throw new UsageError(`STORAGE_EMULATOR_HOST: ${env.STORAGE_EMULATOR_HOST} is not a host:port or URL`);
         }
     }
+    // A GCS bearer token goes only over https or to this machine, like the API token. An emulator
+    // elsewhere over plain http (STORAGE_EMULATOR_HOST) gets no token at all: emulators check none.
+    let tokenless = false;
+    if (kind === 'gcs' && endpoint) {
+        const u = new URL(endpoint);
+        if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+            if (!emulator) {
+                throw new UsageError(`${label(spell, 'endpoint')}: ${endpointText} is not https; the GCS token is only sent over https or to loopback (an emulator elsewhere: STORAGE_EMULATOR_HOST, which is sent no token)`);
+            }
+            tokenless = true;
+        }
+    }
     return {
         kind,
         bucket,
         endpoint,
         emulator,
+        ...(tokenless ? { tokenless } : {}),
         region: str(raw.region) || env.AWS_REGION?.trim() || DEFAULT_REGION,
         pathStyle: parseBoolean(spell, 'pathStyle', raw.pathStyle),
     };
@@ -3345,16 +3457,18 @@ function hasCredentialFile(env) {
 }
 /**
  * Tokens from Application Default Credentials: the file in GOOGLE_APPLICATION_CREDENTIALS (a
- * service-account key, the external_account file google-github-actions/auth writes for Workload
- * Identity Federation, an authorized user), gcloud's ADC file, or the metadata server. With
- * `anonymousIfNoFile` (an emulator) and no credential file, requests go without Authorization.
+ * service-account key, an external_account such as the file google-github-actions/auth writes
+ * for Workload Identity Federation, an authorized user, an impersonated_service_account),
+ * gcloud's ADC file, or the metadata server. With
+ * `anonymousIfNoFile` (an emulator) and no credential file, or with `anonymous`, requests go
+ * without Authorization.
  * google-auth-library reads these from the process environment (its only non-deprecated way to
  * load a credentials file), so that is where they are looked for here too.
  */
 function adcTokens(opts) {
     const env = process.env;
     const now = opts.now ?? Date.now;
-    const anonymous = opts.anonymousIfNoFile && !hasCredentialFile(env);
+    const anonymous = !!opts.anonymous || (opts.anonymousIfNoFile && !hasCredentialFile(env));
     let client;
     let current;
     let pending;
@@ -3372,9 +3486,14 @@ function adcTokens(opts) {
     };
     const fetchToken = async (force) => {
         try {
-            const c = await (client ??= makeClient());
+            // After a 401 the client is replaced, not told that its token expired: each credential type
+            // keeps its token and its means of refreshing it its own way (setCredentials drops the
+            // refresh handle of a key, a user, the metadata server or an impersonation; another type
+            // caches tokens where setCredentials never looks). A new client from the same credentials
+            // asks its issuer afresh, whatever the type.
             if (force)
-                c.setCredentials({ expiry_date: 1 }); // the library then asks for a new one
+                client = undefined;
+            const c = await (client ??= makeClient());
             const { token } = await c.getAccessToken();
             if (!token)
                 throw new CredentialsError('the credentials gave no access token');
@@ -4039,14 +4158,14 @@ async function probeHeadTarget(sdk, client, bucket) {
  * The store a configuration names. S3 credentials come from `env` when it has keys (the CLI's
  * environment, which tests pass in-process), else from the AWS SDK's default chain; GCS
  * credentials from Application Default Credentials in the process environment (anonymous for an
- * emulator without any).
+ * emulator without any, and for one over plain http on another machine).
  */
 function openStore(config, env, opts = {}) {
     if (config.kind === 'gcs') {
         return gcsStore({
             bucket: config.bucket,
             endpoint: config.endpoint,
-            tokens: adcTokens({ anonymousIfNoFile: !!config.emulator }),
+            tokens: adcTokens({ anonymousIfNoFile: !!config.emulator, anonymous: config.tokenless }),
             maxSockets: opts.maxSockets,
         });
     }
@@ -4107,6 +4226,10 @@ function socorroApi(opts) {
             retry(err, ctx, cb) {
                 const e = err;
                 const attempt = ctx.state.counter;
+                // A search's 429 goes back to the mode's pace (core/rate-limit.ts), which holds every
+                // request until the window ends: retried here, each request would probe the spent window.
+                if (e.statusCode === 429 && String(ctx.opts.path).startsWith(superSearch.pathname))
+                    return cb(err);
                 const transient = e.statusCode ? isRetryableApiStatus(e.statusCode) : NETWORK_CODES.has(e.code ?? '') || e.code === 'UND_ERR_REQ_RETRY';
                 if (!transient || attempt >= policy.attempts || opts.signal?.aborted)
                     return cb(err);
@@ -4135,7 +4258,13 @@ function socorroApi(opts) {
             const res = await (await dispatcher()).request({ origin: url.origin, path: url.pathname + url.search, method, headers: headers(extraHeaders), body });
             const text = await res.body.text();
             const ok = res.statusCode >= 200 && res.statusCode < 300;
-            return { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
+            const answer = { status: res.statusCode, body: ok ? text : hide(text).slice(0, 500) };
+            if (res.statusCode === 429) {
+                const after = parseRetryAfter(res.headers['retry-after'], Date.now());
+                if (after !== undefined)
+                    answer.retryAfterMs = after;
+            }
+            return answer;
         }
         catch (err) {
             const e = err;
@@ -4328,7 +4457,7 @@ Examples:
   $ socorro-reprocess scan --bucket gs://my-crashes --dates 20260301..20260331
 
 Exit codes: 0 done, 1 the run failed (partial results kept; rerun to finish), 2 bad usage or input (nothing done); scan: 3 an outage window was found.
-GCS credentials: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, the metadata server).
+GCS credentials: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, the metadata server); the token goes only over https or to loopback.
 AWS credentials: the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ...).
 The contract: docs/CONTRACT.md; files are one crash id per line.`;
 async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr: process.stderr, env: process.env }) {

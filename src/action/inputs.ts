@@ -4,8 +4,8 @@ import type { OptionName, RawOptions, Spelling } from '../core/options.ts';
 /**
  * The options this action has, by input name (action.yml); the CLI's skip-invalid and
  * max-chunks it does not have. `mode` picks the job and is read on its own. The action-only
- * ones (artifact-prefix, retention-days, github-token, from-run, token-present) are about the
- * run's artifacts and jobs.
+ * ones (artifact-prefix, retention-days, github-token, from-run, token-present, environment) are
+ * about the run's artifacts and jobs.
  */
 export const INPUTS: Partial<Record<OptionName, string>> = {
   dates: 'dates',
@@ -37,6 +37,7 @@ export const INPUTS: Partial<Record<OptionName, string>> = {
   githubToken: 'github-token',
   fromRun: 'from-run',
   tokenPresent: 'token-present',
+  environment: 'environment',
   maxDates: 'max-dates',
   minMissing: 'min-missing',
   minShare: 'min-share',

@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import * as core from '@actions/core';
 import { RunError, UsageError, oneLine } from '../core/errors.ts';
 import { interruptSignal } from '../core/interrupt.ts';
-import { DEFAULT_MAX } from '../modes/reprocess.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX, DEFAULT_SLEEP_SECONDS } from '../modes/reprocess.ts';
 import { label, parseBoolean, parseInteger, tokenFromEnv, type RawOptions } from '../core/options.ts';
 import { periodicProgress, type Reporter } from '../core/progress.ts';
-import { parseCheckOptions, parseListOptions, parseReprocessOptions, parseVerifyOptions } from '../modes/options.ts';
+import { parseApiUrl, parseCheckOptions, parseListOptions, parseReprocessOptions, parseVerifyOptions } from '../modes/options.ts';
 import { githubArtifactStore, type ArtifactStore } from '../ports/artifacts.ts';
 import { openStore } from '../ports/open-store.ts';
 import { socorroApi } from '../ports/socorro-api.ts';
 import { readInputs, spell } from './inputs.ts';
-import { MATRIX_JOB_LIMIT, artifactNames, checkJob, listJob, planJob, submitJob, verifyJob, type PipelineDeps, type RunContext } from './pipeline.ts';
-import { checkSummary, failureSummary, listSummary, planSummary, submitSummary, verifySummary } from './summary.ts';
+import { MATRIX_JOB_LIMIT, PlanOverMax, artifactNames, bucketLabel, checkJob, listJob, planJob, submitJob, verifyJob, type PipelineDeps, type RunContext } from './pipeline.ts';
+import { checkSummary, failureSummary, hidePaths, listSummary, planSummary, submitSummary, verifySummary } from './summary.ts';
 import { scanJob, scanSummary } from './scan-job.ts';
 import { parseScanOptions } from '../modes/options.ts';
 
@@ -76,9 +76,11 @@ export async function run(store?: ArtifactStore): Promise<void> {
     const deps = pipelineDeps(store ?? artifactsFor(raw), rep);
     const attempt = Number(process.env.GITHUB_RUN_ATTEMPT) || 1;
     const run: RunContext = { attempt, names: artifactNames((raw.artifactPrefix as string) ?? '') };
-    if (!deps.artifacts.crossAttempt && attempt > 1 && mode !== 'list') {
-      rep.warn(`no ${label(spell, 'githubToken')}: earlier attempts' artifacts are read through the runner's internal API, which GitHub has answered wrongly across attempts`);
+    // Plan and submit refuse outright (pipeline.ts); check and verify only read less than they could.
+    if (!deps.artifacts.crossAttempt && attempt > 1 && (mode === 'check' || mode === 'verify')) {
+      rep.warn(`no ${label(spell, 'githubToken')}: earlier attempts' artifacts are read through the runner's internal API, which hides them`);
     }
+    const runId = process.env.GITHUB_RUN_ID || undefined;
 
     if (mode === 'list') {
       const { store: config, list } = parseListOptions(raw, out, ctx);
@@ -89,7 +91,14 @@ export async function run(store?: ArtifactStore): Promise<void> {
       const r = await listJob({ store: config, list: { ...list, maxChunks: MATRIX_JOB_LIMIT } }, run, deps);
       core.setOutput('chunks', r.plan.chunks.map((c) => c.index));
       core.setOutput('total', r.total);
-      await listSummary(r, list.layout);
+      // What the later jobs will do with these, as far as this job's inputs say.
+      await listSummary(r, {
+        listing: { bucket: bucketLabel(config), layout: list.layout, dates: list.dates, since: list.since, until: list.until },
+        search: raw.search === '' ? undefined : parseBoolean(spell, 'search', raw.search),
+        apiUrl: raw.apiUrl ? parseApiUrl(raw, false, spell) : undefined,
+        max: raw.max ? parseInteger(spell, 'max', raw.max, DEFAULT_MAX, 0, 1_000_000_000) : undefined,
+        allowMany: raw.allowMany ? parseBoolean(spell, 'allowMany', raw.allowMany) : undefined,
+      });
     } else if (mode === 'check') {
       const k = parseInteger(spell, 'chunk', raw.chunk, -1, 0, MATRIX_JOB_LIMIT - 1);
       if (k < 0) throw new UsageError("chunk: which chunk to check is required in check mode (an index from the list job's chunks output)");
@@ -115,12 +124,24 @@ export async function run(store?: ArtifactStore): Promise<void> {
       if (mode !== 'submit') {
         // An earlier run's havenots are checked against the store again: another run may have sent them since.
         const recheck = fromRun !== undefined && raw.bucket ? parseCheckOptions(raw, [], out, ctx) : undefined;
+        const max = reprocess.max ?? DEFAULT_MAX;
+        const summaryOptions = {
+          dryRun: !!reprocess.dryRun,
+          sender: mode === 'plan' ? ('submit-job' as const) : ('this-job' as const),
+          runId,
+          apiUrl: api.apiUrl,
+          max,
+          allowMany: !!reprocess.allowMany,
+          batchSize: reprocess.batchSize ?? DEFAULT_BATCH_SIZE,
+          sleepSeconds: reprocess.sleepSeconds ?? DEFAULT_SLEEP_SECONDS,
+          environment: (raw.environment as string) || undefined,
+        };
         plan = await deps.group('Plan: merge the havenots, dedupe against every ledger', () =>
           planJob(
             {
               out,
               fromRun,
-              max: reprocess.max ?? DEFAULT_MAX,
+              max,
               allowMany: !!reprocess.allowMany,
               dryRun: !!reprocess.dryRun,
               recheck: recheck && { store: recheck.store, search: recheck.search, concurrency: recheck.check.concurrency },
@@ -129,20 +150,26 @@ export async function run(store?: ArtifactStore): Promise<void> {
             deps,
           ),
         ).catch(async (err: unknown) => {
-          await failureSummary('plan', oneLine(err));
+          // Over max: the numbers first, then the refusal and the step that gets past it.
+          if (err instanceof PlanOverMax) {
+            core.setOutput('havenots', err.result.plan.havenots);
+            core.setOutput('to-submit', err.result.plan.toSubmit);
+            await planSummary(err.result.plan, { ...summaryOptions, refused: err.message });
+          } else await failureSummary('plan', oneLine(err));
           throw err;
         });
         core.setOutput('havenots', plan.plan.havenots);
         core.setOutput('to-submit', plan.plan.toSubmit);
-        await planSummary(plan.plan, { dryRun: !!reprocess.dryRun, final: mode === 'plan' });
+        await planSummary(plan.plan, { ...summaryOptions, overMax: plan.overMax, sender: mode === 'plan' ? 'submit-job' : plan.plan.toSubmit ? 'this-job' : 'none' });
         if (mode === 'plan') return;
       }
       const r = await submitJob({ reprocess, api, signal: interrupt?.signal, plan }, run, deps).catch(async (err: unknown) => {
-        await failureSummary('submit', `${oneLine(err)}. Nothing more was sent; re-run this job when the cause is fixed: no ledger of the run is sent again.`);
+        const why = oneLine(err);
+        await failureSummary('submit', /nothing (more )?(was|will be) sent/i.test(why) ? why : `${why}. Nothing more was sent`, 're-run this job when the cause is fixed: no id in any ledger of the run is sent again.');
         throw err;
       });
       core.setOutput('submitted', r.result.submitted);
-      await submitSummary(r, api.apiUrl, run);
+      await submitSummary(r, { apiUrl: api.apiUrl, runId, batchSize: reprocess.batchSize ?? DEFAULT_BATCH_SIZE, sleepSeconds: reprocess.sleepSeconds ?? DEFAULT_SLEEP_SECONDS });
       if (r.result.failure) throw new RunError(r.result.failure);
     } else if (mode === 'scan') {
       const { store: config, scan, search } = parseScanOptions(raw, out, ctx, Date.now());
@@ -163,14 +190,14 @@ export async function run(store?: ArtifactStore): Promise<void> {
       const r = await verifyJob({ store: config, verify, search, signal: interrupt?.signal }, run, deps);
       core.setOutput('verified', r.result.verified);
       core.setOutput('unverified', r.result.unverified);
-      await verifySummary(r);
+      await verifySummary(r, { verifyMinutes: verify.waitMinutes });
       if (r.result.failure) throw new RunError(r.result.failure);
       if (r.result.unverified) {
         throw new RunError(`${r.result.unverified} of ${r.result.input} submitted crash(es) not processed yet; the ${run.names.verified(attempt)} artifact lists them (unverified.txt)`);
       }
     }
   } catch (err) {
-    core.setFailed(oneLine(err));
+    core.setFailed(hidePaths(oneLine(err)));
   } finally {
     interrupt?.dispose();
   }

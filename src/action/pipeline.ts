@@ -12,7 +12,7 @@ import type { Reporter } from '../core/progress.ts';
 import { runCheck, type CheckOptions, type CheckResult } from '../modes/check.ts';
 import { runList, type ListOptions, type ListResult } from '../modes/list.ts';
 import type { ApiConfig, SearchConfig } from '../modes/options.ts';
-import { runReprocess, type ReprocessOptions, type ReprocessResult } from '../modes/reprocess.ts';
+import { DEFAULT_MAX, runReprocess, type ReprocessOptions, type ReprocessResult } from '../modes/reprocess.ts';
 import { runVerify, type VerifyOptions, type VerifyResult } from '../modes/verify.ts';
 import { ArtifactReadError, type ArtifactInfo, type ArtifactStore } from '../ports/artifacts.ts';
 import type { CrashStatsApi, RetryListener } from '../ports/socorro-api.ts';
@@ -46,6 +46,8 @@ export interface ParsedName {
   attempt: number;
   /** A ledger snapshot's number (a final ledger has none). */
   part?: number;
+  /** A ledger's slot in its attempt: 1, or 2, 3… for a second submit job of the attempt (`reprocessed-1.2`). */
+  slot?: number;
 }
 
 /** Artifact names, with the caller's prefix (so its own artifacts are never touched). */
@@ -54,7 +56,9 @@ export function artifactNames(prefix = '') {
   const esc = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // `.n`: a second plan or verify job of one attempt (a dry run, then the real one).
   const TAGGED = new RegExp(`^${esc}(uuids|chunk-(\\d+)|result-(\\d+)|havenots|to-submit|verified)(?:-attempt(\\d+))?(?:\\.(\\d+))?$`);
-  const LEDGER = new RegExp(`^${esc}reprocessed-(\\d+)(?:-part(\\d+))?$`);
+  // `.n`: a second submit job of one attempt (a caller running two), whose ledger must not take the first's name.
+  const LEDGER = new RegExp(`^${esc}reprocessed-(\\d+)(?:\\.(\\d+))?(?:-part(\\d+))?$`);
+  const ledger = (attempt: number, slot = 1) => `${prefix}reprocessed-${attempt}${slot > 1 ? `.${slot}` : ''}`;
   return {
     uuids: (attempt: number) => tag('uuids', attempt),
     chunk: (k: number, attempt: number) => tag(`chunk-${k}`, attempt),
@@ -62,12 +66,12 @@ export function artifactNames(prefix = '') {
     havenots: (attempt: number) => tag('havenots', attempt),
     toSubmit: (attempt: number) => tag('to-submit', attempt),
     verified: (attempt: number) => tag('verified', attempt),
-    /** The contract's name for an attempt's ledger. */
-    ledger: (attempt: number) => `${prefix}reprocessed-${attempt}`,
-    ledgerPart: (attempt: number, part: number) => `${prefix}reprocessed-${attempt}-part${part}`,
+    /** The contract's name for an attempt's ledger (`slot` > 1: a second submit job's). */
+    ledger,
+    ledgerPart: (attempt: number, part: number, slot = 1) => `${ledger(attempt, slot)}-part${part}`,
     parse(name: string): ParsedName | undefined {
       const l = LEDGER.exec(name);
-      if (l) return { kind: 'reprocessed', attempt: Number(l[1]), part: l[2] === undefined ? undefined : Number(l[2]) };
+      if (l) return { kind: 'reprocessed', attempt: Number(l[1]), slot: l[2] === undefined ? 1 : Number(l[2]), part: l[3] === undefined ? undefined : Number(l[3]) };
       const m = TAGGED.exec(name);
       if (!m) return undefined;
       const attempt = m[4] === undefined ? 1 : Number(m[4]);
@@ -99,10 +103,27 @@ export interface RunContext {
   names: ArtifactNames;
 }
 
+/** The bucket as a person names it: gs://NAME or s3://NAME (and the endpoint of an S3-compatible store). */
+export function bucketLabel(store: StoreConfig): string {
+  return `${store.kind === 'gcs' ? 'gs' : 's3'}://${store.bucket}${store.endpoint ? ` at ${store.endpoint}` : ''}`;
+}
+
+/** What was listed: the facts every later summary repeats, so what it counts is never in doubt. */
+export interface Listing {
+  bucket: string;
+  layout: string;
+  dates: string[];
+  /** since/until (minutes after midnight UTC) of each date, when a window was given. */
+  since?: number;
+  until?: number;
+}
+
 /** What the list job leaves in its `uuids` artifact, for the jobs after it. */
 export interface ListManifest {
   attempt: number;
   layout: string;
+  /** Absent in a manifest of an older version of the action. */
+  listing?: Listing;
   total: number;
   dates: ListResult['dates'];
   chunks: Array<{ index: number; file: string; ids: number }>;
@@ -140,10 +161,17 @@ export interface PlanManifest {
   checked: number;
   havenots: number;
   notSearchable: number;
+  /** Of the havenots, those an earlier ledger holds as accepted. */
   earlierSubmitted: number;
+  /** Of the havenots, those an earlier ledger holds as rejected (400): never sent again. */
+  earlierRejected: number;
   toSubmit: number;
   byDate: Record<string, DateTotals>;
   hours: HourCounts;
+  /** What was listed (from the listing the results belong to). */
+  listing?: Listing;
+  /** Whether every chunk was checked with search (processed = stored and searchable). */
+  search?: boolean;
 }
 
 async function withStore<T>(deps: PipelineDeps, config: StoreConfig, maxSockets: number, fn: (store: ObjectStore) => Promise<T>): Promise<T> {
@@ -160,6 +188,36 @@ function freeName(listed: ArtifactInfo[], name: string): string {
   const taken = new Set(listed.map((a) => a.name));
   if (!taken.has(name)) return name;
   for (let n = 2; ; n++) if (!taken.has(`${name}.${n}`)) return `${name}.${n}`;
+}
+
+/** The lowest ledger slot of `attempt` that no artifact (ledger or snapshot) of `listed` uses. */
+function freeLedgerSlot(listed: ArtifactInfo[], names: ArtifactNames, attempt: number): number {
+  const taken = new Set<number>();
+  for (const a of listed) {
+    const p = names.parse(a.name);
+    if (p?.kind === 'reprocessed' && p.attempt === attempt) taken.add(p.slot ?? 1);
+  }
+  let slot = 1;
+  while (taken.has(slot)) slot++;
+  return slot;
+}
+
+/** GitHub's answer to a second artifact of one name in a run (a 409 from CreateArtifact). */
+function isNameTaken(err: unknown): boolean {
+  return /\(409\)|already exists/i.test(oneLine(err));
+}
+
+/**
+ * Plan and submit honour every earlier attempt's ledger; without a token the runner's internal
+ * API hides those attempts (upload-artifact#585), so a later attempt would resend what they sent.
+ */
+function requireEveryAttempt(ctx: RunContext, deps: PipelineDeps): void {
+  if (ctx.attempt <= 1 || deps.artifacts.crossAttempt) return;
+  const token = label(deps.spell, 'githubToken');
+  throw new UsageError(
+    `attempt ${ctx.attempt} cannot read the artifacts of earlier attempts (no ${token}: the runner's internal API hides them), ` +
+      `so it cannot honour their ledgers; nothing was sent. Give the job ${token} with actions: read`,
+  );
 }
 
 /** The newest artifact of a kind that `pick` accepts, by attempt. */
@@ -195,6 +253,7 @@ export async function listJob(opts: { list: ListOptions; store: StoreConfig }, c
   const manifest: ListManifest = {
     attempt: ctx.attempt,
     layout: list.layout,
+    listing: { bucket: bucketLabel(opts.store), layout: list.layout, dates: list.dates, since: list.since, until: list.until },
     total: r.total,
     dates: r.dates,
     chunks: r.plan.chunks.map((c) => ({ index: c.index, file: c.file, ids: c.end - c.start })),
@@ -316,7 +375,13 @@ async function readLedgers(
     await readIdFiles([join(dir, 'reprocessed.txt')], { allowEmpty: true }, submitted).catch((err: unknown) => {
       throw new ArtifactReadError(`ledger ${a.name}: ${(err as Error).message}`);
     });
-    await readIdFiles([join(dir, 'rejected.txt')], { allowEmpty: true }, rejected).catch(() => undefined);
+    // A ledger of a job that had nothing rejected may have no rejected.txt; one it has must be read.
+    const rejectedFile = join(dir, 'rejected.txt');
+    if (await stat(rejectedFile).then(() => true, () => false)) {
+      await readIdFiles([rejectedFile], { allowEmpty: true }, rejected).catch((err: unknown) => {
+        throw new ArtifactReadError(`ledger ${a.name}: ${(err as Error).message}`);
+      });
+    }
     count++;
   }
   return { submitted, rejected, count };
@@ -362,6 +427,21 @@ export interface PlanJobResult {
   plan: PlanManifest;
   /** Ids of the merged havenots not yet submitted: the `to-submit` artifact. */
   toSubmitFile: string;
+  /** A dry run over `max`: the real run would be refused (it needs allow-many). */
+  overMax?: boolean;
+}
+
+/**
+ * A real plan with more than `max` ids to submit: refused (nothing is sent), but with its numbers,
+ * so the summary can show them before the refusal and the next step.
+ */
+export class PlanOverMax extends UsageError {
+  override name = 'PlanOverMax';
+  readonly result: PlanJobResult;
+  constructor(message: string, result: PlanJobResult) {
+    super(message);
+    this.result = result;
+  }
 }
 
 /**
@@ -389,6 +469,7 @@ export async function planJob(
   deps: PipelineDeps,
 ): Promise<PlanJobResult> {
   const { artifacts } = deps;
+  requireEveryAttempt(ctx, deps);
   const work = join(opts.out, 'plan');
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
@@ -410,9 +491,11 @@ export async function planJob(
   const byDate: Record<string, DateTotals> = {};
   const day = (id: string) => (byDate[crashIdDate(id)] ??= { listed: 0, processed: 0, havenots: 0, notSearchable: 0, submitted: 0, verified: 0 });
   let checked = 0;
+  let searched = picked.length > 0;
   for (const { a, k } of picked) {
     const dir = await fetchInto(artifacts, a, join(work, 'results', String(k)), opts.fromRun);
     const m = await readJson<CheckManifest>(join(dir, 'check.json'), `${a.name}/check.json`);
+    searched &&= m.search;
     if (!m.complete) {
       partial.push(k);
       continue;
@@ -467,12 +550,13 @@ export async function planJob(
   const fromLedgers = opts.fromRun === undefined ? undefined : await readLedgers(source, ctx, deps, work, opts.fromRun);
   const toSubmit = new IdSet();
   let earlier = 0;
+  let earlierRejected = 0;
   for (const id of merged) {
-    const done = ledgers.submitted.has(id) || ledgers.rejected.has(id) || fromLedgers?.submitted.has(id) || fromLedgers?.rejected.has(id);
-    if (done) {
+    if (ledgers.submitted.has(id) || fromLedgers?.submitted.has(id)) {
       earlier++;
-      if (ledgers.submitted.has(id) || fromLedgers?.submitted.has(id)) day(id).submitted++;
-    } else toSubmit.add(id);
+      day(id).submitted++;
+    } else if (ledgers.rejected.has(id) || fromLedgers?.rejected.has(id)) earlierRejected++;
+    else toSubmit.add(id);
   }
   const plan: PlanManifest = {
     attempt: ctx.attempt,
@@ -482,9 +566,12 @@ export async function planJob(
     havenots: merged.size,
     notSearchable,
     earlierSubmitted: earlier,
+    earlierRejected,
     toSubmit: toSubmit.size,
     byDate,
     hours,
+    listing: manifest.listing,
+    search: searched,
   };
   const havenotsDir = join(work, 'havenots');
   await mkdir(havenotsDir, { recursive: true });
@@ -506,18 +593,21 @@ export async function planJob(
   await artifacts.upload(freeName(here, ctx.names.havenots(ctx.attempt)), ['havenots.txt', 'havenots.tsv', 'havenots-hours.json', 'plan.json'].map((f) => join(havenotsDir, f)), havenotsDir);
   await artifacts.upload(freeName(here, ctx.names.toSubmit(ctx.attempt)), [toSubmitFile, join(submitDir, 'plan.json')], submitDir);
   deps.reporter.info(
-    `${merged.size} havenot(s) from ${picked.length} chunk(s); ${earlier} submitted by earlier attempts; ${toSubmit.size} to submit` +
+    `${merged.size} havenot(s) from ${picked.length} chunk(s); ${earlier} submitted and ${earlierRejected} rejected by earlier attempts; ${toSubmit.size} to submit` +
       (opts.fromRun !== undefined ? ` (results of run ${opts.fromRun})` : ''),
   );
+  const result: PlanJobResult = { plan, toSubmitFile };
   if (toSubmit.size > opts.max && !opts.allowMany && opts.dryRun) {
     deps.reporter.warn(`${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}: the real run needs ${label(deps.spell, 'allowMany')} (tell the people who run Socorro first)`);
+    result.overMax = true;
   } else if (toSubmit.size > opts.max && !opts.allowMany) {
-    throw new UsageError(
+    throw new PlanOverMax(
       `${toSubmit.size} crash ids to submit is more than ${label(deps.spell, 'max')} ${opts.max}; nothing will be sent. ` +
         `Large reprocessing jobs can page the people who run Socorro: tell them first (#crashreporting on Matrix), then use ${label(deps.spell, 'allowMany')}`,
+      result,
     );
   }
-  return { plan, toSubmitFile };
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------- submit
@@ -525,9 +615,11 @@ export async function planJob(
 export interface SubmitJobResult {
   result: ReprocessResult;
   plan: PlanManifest;
-  /** Ids that earlier attempts' ledgers hold (not sent again). */
+  /** Ids of this job's input that a ledger holds as accepted (not sent again). */
   earlier: number;
   ledger?: string;
+  /** A dry run with more than `max` to send: the real run needs allow-many. */
+  overMax?: number;
 }
 
 /**
@@ -543,6 +635,7 @@ export async function submitJob(
   deps: PipelineDeps,
 ): Promise<SubmitJobResult> {
   const { artifacts } = deps;
+  requireEveryAttempt(ctx, deps);
   const out = opts.reprocess.out;
   const work = join(out, 'submit');
   await mkdir(work, { recursive: true });
@@ -556,30 +649,51 @@ export async function submitJob(
   }
   // Read again here: a re-run of this job must honour what the first attempt of it sent.
   const ledgers = await readLedgers(listed, ctx, deps, work);
+  // This job's ledger slot: another submit job of this attempt may have taken reprocessed-{attempt}.
+  let slot = freeLedgerSlot(listed, ctx.names, ctx.attempt);
+  /** Uploads the local ledger as `name(slot)`; a name another job took meanwhile (409) moves this job to the next free slot. */
+  const uploadAs = async (name: (slot: number) => string): Promise<string> => {
+    for (let tries = 1; ; tries++) {
+      const n = name(slot);
+      try {
+        await artifacts.upload(n, await ledgerFiles(work), work);
+        return n;
+      } catch (err) {
+        if (!isNameTaken(err) || tries >= 3) throw err;
+        deps.reporter.warn(`${n} was taken by another job of this attempt meanwhile: the ledger goes under the next free name`);
+        slot = Math.max(slot + 1, freeLedgerSlot(await artifacts.list(), ctx.names, ctx.attempt));
+      }
+    }
+  };
   let part = 0;
   let lastPart: string | undefined;
   const snapshot = async () => {
-    const name = ctx.names.ledgerPart(ctx.attempt, ++part);
-    await artifacts.upload(name, await ledgerFiles(work), work);
+    const p = ++part;
+    const name = await uploadAs((n) => ctx.names.ledgerPart(ctx.attempt, p, n));
     if (lastPart) await artifacts.delete(lastPart).catch(() => undefined); // the newer snapshot holds all of it
     lastPart = name;
   };
   // The whole ledger, as the attempt's ledger artifact; the snapshot it replaces goes.
   const uploadLedger = async (): Promise<string> => {
-    const name = ctx.names.ledger(ctx.attempt);
-    await artifacts.upload(name, await ledgerFiles(work), work);
+    const name = await uploadAs((n) => ctx.names.ledger(ctx.attempt, n));
     if (lastPart) await artifacts.delete(lastPart).catch(() => undefined);
     return name;
   };
+  const max = opts.reprocess.max ?? DEFAULT_MAX;
   let result: ReprocessResult;
   try {
     result = await deps.group('Submit to the Reprocessing API', () =>
       runReprocess(
         {
           ...opts.reprocess,
+          // A dry run shows what it would send however many: the refusal is the real run's.
+          allowMany: opts.reprocess.allowMany || opts.reprocess.dryRun,
           files: [planned.toSubmitFile],
+          // A plan with nothing left to submit (a quiet day, a re-run after everything was sent).
+          allowEmpty: true,
           out: work,
           alsoSubmitted: ledgers.submitted,
+          alsoRejected: ledgers.rejected,
           signal: opts.signal,
           onBatch: async (batches) => {
             if (batches % SNAPSHOT_EVERY_BATCHES === 0) await snapshot();
@@ -598,7 +712,8 @@ export async function submitJob(
   }
   let ledger: string | undefined;
   if (!result.dryRun && result.submitted + result.rejected > 0) ledger = await uploadLedger();
-  return { result, plan: planned.plan, earlier: ledgers.submitted.size, ledger };
+  const overMax = result.dryRun && result.toSend > max && !opts.reprocess.allowMany ? max : undefined;
+  return { result, plan: planned.plan, earlier: result.alreadySubmitted, ledger, overMax };
 }
 
 /** Whether the local ledger holds any id (accepted or rejected). */
@@ -631,6 +746,10 @@ export async function verifyJob(
   const work = join(out, 'verify-in');
   const listed = await artifacts.list();
   const ledgers = await readLedgers(listed, ctx, deps, work);
+  const plan = await finalTotals(listed, ctx, deps, work, ledgers.submitted);
+  // Nothing submitted (a quiet day, a dry run, a submit job that failed before sending): nothing to verify.
+  if (ledgers.submitted.size === 0) return { result: nothingVerified(), ledgers: ledgers.count, plan: await plan(undefined) };
+  await mkdir(work, { recursive: true });
   const input = join(work, 'submitted.txt');
   await writeIdsAtomic(input, ledgers.submitted);
   const result = await deps.group('Verify the submitted crashes', () =>
@@ -644,16 +763,29 @@ export async function verifyJob(
     }),
   );
   await artifacts.upload(freeName(listed, ctx.names.verified(ctx.attempt)), [join(out, 'verified.txt'), join(out, 'unverified.txt')], out);
-  // The plan's totals, completed: what the run's final summary shows.
-  let plan: PlanManifest | undefined;
+  return { result, ledgers: ledgers.count, plan: await plan(join(out, 'verified.txt')) };
+}
+
+function nothingVerified(): VerifyResult {
+  return {
+    input: 0, verified: 0, unverified: 0, alreadyVerified: 0, firstUnverified: [], passes: 0, requests: 0, retries: 0,
+    throttled: 0, searchRequests: 0, pastRetention: [], byDate: {}, elapsedMs: 0,
+  };
+}
+
+/** The plan's totals, completed with what the ledgers hold and what verify found: the run's final numbers. */
+async function finalTotals(listed: ArtifactInfo[], ctx: RunContext, deps: PipelineDeps, work: string, submitted: IdSet) {
   const h = newest(listed, ctx.names, (p) => p.kind === 'havenots');
-  if (h) {
-    const dir = await fetchInto(artifacts, h.a, join(work, 'havenots'));
-    plan = await readJson<PlanManifest>(join(dir, 'plan.json'), `${h.a.name}/plan.json`);
-    const verified = await readIdFiles([join(out, 'verified.txt')], { allowEmpty: true });
-    for (const t of Object.values(plan.byDate)) t.submitted = 0;
-    for (const id of ledgers.submitted) if (plan.byDate[crashIdDate(id)]) plan.byDate[crashIdDate(id)].submitted++;
-    for (const id of verified.ids) if (plan.byDate[crashIdDate(id)]) plan.byDate[crashIdDate(id)].verified++;
-  }
-  return { result, ledgers: ledgers.count, plan };
+  const plan = h ? await readJson<PlanManifest>(join(await fetchInto(deps.artifacts, h.a, join(work, 'havenots')), 'plan.json'), `${h.a.name}/plan.json`) : undefined;
+  return async (verifiedFile: string | undefined): Promise<PlanManifest | undefined> => {
+    if (!plan) return undefined;
+    const verified = verifiedFile ? (await readIdFiles([verifiedFile], { allowEmpty: true })).ids : new IdSet();
+    for (const t of Object.values(plan.byDate)) {
+      t.submitted = 0;
+      t.verified = 0;
+    }
+    for (const id of submitted) if (plan.byDate[crashIdDate(id)]) plan.byDate[crashIdDate(id)].submitted++;
+    for (const id of verified) if (plan.byDate[crashIdDate(id)]) plan.byDate[crashIdDate(id)].verified++;
+    return plan;
+  };
 }

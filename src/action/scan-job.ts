@@ -1,10 +1,10 @@
 import * as core from '@actions/core';
-import { formatDuration } from '../core/progress.ts';
 import { hourChart } from '../core/hours.ts';
 import type { StoreConfig } from '../ports/store.ts';
 import type { SearchConfig } from '../modes/options.ts';
 import { backgroundLine, costsLine, missingHours, repairCommand, runScan, type ScanOptions, type ScanResult } from '../modes/scan.ts';
 import type { PipelineDeps, RunContext } from './pipeline.ts';
+import { took } from './summary.ts';
 
 /**
  * The action's scan job: one job, no matrix (a month of Socorro is ~11,000 list requests and 31
@@ -49,7 +49,7 @@ export async function scanSummary(r: ScanResult, artifact: string): Promise<void
   const s = core.summary.addHeading('socorro-reprocess: scan', 2);
   s.addRaw(
     `${r.dates.length} date(s) (${r.dates[0]}${r.dates.length > 1 ? `…${r.dates[r.dates.length - 1]}` : ''}): ` +
-      `${n(r.saved)} raw crashes saved, ${n(r.searchable)} searchable, ${n(r.missing)} missing from search (summed per hour), in ${formatDuration(r.elapsedMs)}.`,
+      `${n(r.saved)} raw crashes saved, ${n(r.searchable)} searchable, ${n(r.missing)} missing from search (summed per hour), ${took(r.elapsedMs)}.`,
     true,
   );
   const chart = hourChart(missingHours(r), { title: 'missing from search by the hour the raw crash was saved (UTC)' });

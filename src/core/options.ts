@@ -37,6 +37,7 @@ export type OptionName =
   | 'githubToken'
   | 'fromRun'
   | 'tokenPresent'
+  | 'environment'
   | 'maxDates'
   | 'minMissing'
   | 'minShare'

@@ -29,6 +29,10 @@ export interface ReprocessOptions {
   skipInvalid?: boolean;
   /** Ids already accepted in earlier runs or attempts (ledgers from artifacts), never sent again. */
   alsoSubmitted?: IdSet;
+  /** Ids an earlier attempt's ledger has as rejected (400), never sent again either. */
+  alsoRejected?: IdSet;
+  /** Accept input files with no ids (a plan with nothing left to submit): the run then sends nothing. */
+  allowEmpty?: boolean;
   /** Stops before the next batch (Ctrl-C, a cancelled job): the batch in flight is finished and recorded. */
   signal?: AbortSignal;
   /**
@@ -76,7 +80,7 @@ export async function runReprocess(opts: ReprocessOptions, deps: ReprocessDeps):
   const t0 = clock.now();
   const usingDefault = opts.files.length === 0;
   const files = usingDefault ? [join(opts.out, 'havenots.txt')] : opts.files;
-  const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault, skipInvalidOption: spell('skipInvalid') });
+  const input = await readIdFiles(files, { skipInvalid: opts.skipInvalid, allowEmpty: usingDefault || opts.allowEmpty, skipInvalidOption: spell('skipInvalid') });
   const ledger = await AppendOnceFile.open(join(opts.out, 'reprocessed.txt'));
   const rejected = await AppendOnceFile.open(join(opts.out, 'rejected.txt'));
 
@@ -100,7 +104,7 @@ export async function runReprocess(opts: ReprocessOptions, deps: ReprocessDeps):
   const send = new Uint8Array(input.ids.size);
   for (let i = 0; i < input.ids.size; i++) {
     if (ledger.ids.hasFrom(input.ids, i) || opts.alsoSubmitted?.hasFrom(input.ids, i)) res.alreadySubmitted++;
-    else if (rejected.ids.hasFrom(input.ids, i)) res.alreadyRejected++;
+    else if (rejected.ids.hasFrom(input.ids, i) || opts.alsoRejected?.hasFrom(input.ids, i)) res.alreadyRejected++;
     else {
       send[i] = 1;
       res.toSend++;
@@ -108,7 +112,7 @@ export async function runReprocess(opts: ReprocessOptions, deps: ReprocessDeps):
   }
   if (input.invalid) reporter.warn(`${input.invalid} line(s) that are not crash ids were skipped`);
   if (res.alreadySubmitted) reporter.info(`${res.alreadySubmitted} id(s) already in the ledger: not sent again`);
-  if (res.alreadyRejected) reporter.info(`${res.alreadyRejected} id(s) already in rejected.txt: not sent again`);
+  if (res.alreadyRejected) reporter.info(`${res.alreadyRejected} id(s) already rejected (400) by the API: not sent again`);
 
   if (res.toSend > max && !opts.allowMany) {
     throw new UsageError(

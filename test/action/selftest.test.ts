@@ -15,6 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { asString, evaluate, parseFileCommands } from '../e2e/runner.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
 import { ROOT, loadAction } from './support.ts';
+import { summaryProblems } from '../support/summary-html.ts';
 
 type Step = { name?: string; id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
 const ci = parseYaml(await readFile(join(ROOT, '.github/workflows/ci.yml'), 'utf8')) as {
@@ -103,6 +104,8 @@ describe("ci.yml's selftest job, step by step", () => {
           // Secrets the job has none of; the API stub's token is masked all the same.
           if (inputs.INPUT_API_TOKEN) expect(r.out.split('\n').filter((l) => l.includes(inputs.INPUT_API_TOKEN) && !l.startsWith('::add-mask::'))).toEqual([]);
           if (step.id) steps[step.id] = { outputs: parseFileCommands(await readFile(outputFile, 'utf8')) };
+          // Mode reprocess (plan and submit in one job) and the rest: each summary renders as GitHub renders it.
+          expect(summaryProblems(await readFile(summaryFile, 'utf8'), [dir]), `${label}: its summary`).toEqual([]);
         }
         Object.assign(jobEnv, parseFileCommands(await readFile(githubEnv, 'utf8')));
       }

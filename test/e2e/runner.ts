@@ -573,6 +573,21 @@ export interface JobRun {
   error?: string;
 }
 
+/** A step summary as a run left it, with the folders of the job that wrote it (paths a reader must not see). */
+export interface WrittenSummary {
+  runId: string;
+  job: string;
+  matrix?: Record<string, unknown>;
+  attempt: number;
+  step: number;
+  summary: string;
+  /** The job's workspace, RUNNER_TEMP and the run's work folder. */
+  roots: string[];
+}
+
+/** Every non-empty step summary the runs of this test file wrote, in order (e2e/helpers.ts checks and drains it). */
+export const summariesWritten: WrittenSummary[] = [];
+
 export interface JobGroup {
   job: string;
   result: Conclusion;
@@ -1535,6 +1550,10 @@ export class WorkflowRun {
     record.outputs = parseFileCommands(await readFile(files.GITHUB_OUTPUT, 'utf8'));
     Object.assign(jobEnv, parseFileCommands(await readFile(files.GITHUB_ENV, 'utf8')));
     record.summary = await readFile(files.GITHUB_STEP_SUMMARY, 'utf8');
+    if (record.summary.trim()) {
+      const { job, matrix, attempt, index } = how.start;
+      summariesWritten.push({ runId: this.opts.runId, job, matrix, attempt, step: index, summary: record.summary, roots: [workspace, temp, this.opts.workDir] });
+    }
     if (control.lost) {
       record.outcome = 'failure';
     } else if (record.timedOut) {

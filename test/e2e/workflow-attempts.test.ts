@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processedCrashKey } from '../../src/core/layouts.ts';
 import { syntheticDay } from '../../src/demo/crashes.ts';
 import { mulberry32 } from '../../src/demo/prng.ts';
@@ -41,7 +41,7 @@ import {
   type StepStart,
   type Workflow,
 } from './runner.ts';
-import { ACTION, actionStep, fetchArtifact as fetchArtifactOf, ok, summaryRows } from './helpers.ts';
+import { ACTION, actionStep, expectEverySummaryRenders, fetchArtifact as fetchArtifactOf, ok, summaryRows } from './helpers.ts';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -318,6 +318,9 @@ function timed<T>(name: string, fn: () => Promise<T>): () => Promise<T> {
     }
   };
 }
+
+// Every summary these runs wrote renders as GitHub renders it (kept under .tmp/summaries/).
+afterEach(expectEverySummaryRenders);
 
 describe('reprocess.yml across attempts: cancels, kills and re-runs never send an accepted id twice', () => {
   it(
@@ -614,7 +617,7 @@ describe('ledgers that cannot be read or written', () => {
       expect(names(RUN).filter((n) => n.startsWith('reprocessed-'))).toEqual(['reprocessed-1']);
       expect(await artifactIds(RUN, 'reprocessed-1', 'reprocessed.txt')).toEqual(api.batches.flatMap((b) => b.ids).sort());
 
-      // Attempt 2: the REST listing of the run's artifacts fails (the client retries a 500 for ~55 s).
+      // Attempt 2: the REST listing of the run's artifacts fails (each page is asked 5 times, backing off ~30 s).
       backend.setRestFaults({ list: 500 });
       let second;
       try {
@@ -626,9 +629,9 @@ describe('ledgers that cannot be read or written', () => {
       expect(blind.result, explain(blind)).toBe('failure');
       const blindStep = actionStep(blind.runs[0]);
       expect(blindStep.exit?.code).toBe(1);
-      expect(blindStep.log).toMatch(/::error::could not list the artifacts of run 3006: Server Error/);
+      expect(blindStep.log).toMatch(/::error::could not list the artifacts of run 3006: 500 Server Error \(asked 5 times\)/);
       const listed = backend.restRequests().filter((q) => q.path.endsWith('/actions/runs/3006/artifacts'));
-      expect(listed.slice(-6).map((q) => q.status)).toEqual([500, 500, 500, 500, 500, 500]);
+      expect(listed.slice(-6).map((q) => q.status)).toEqual([200, 500, 500, 500, 500, 500]);
       expect(api.batches).toHaveLength(SNAPSHOT_EVERY);
       note(`ledger listing 500: attempt 2 sent ${api.batches.length - SNAPSHOT_EVERY} requests; job summary ${blindStep.summary.trim() === '' ? 'empty (the reason is in the log only)' : 'written'}`);
 
@@ -801,7 +804,12 @@ describe('callers, from-run and environments', () => {
         ['prod', 'reprocess', 1, 'success'],
         ['prod', 'reprocess', 2, 'success'],
       ]);
-      for (const a of asked) expect(a.planSummary).toContain(`**${f.unprocessed.length} to submit**`);
+      for (const a of asked) {
+        expect(a.planSummary).toContain(`**${f.unprocessed.length} to submit**`);
+        // ...and who holds the sending: the environment's reviewers, not "sending starts as soon as this plan ends".
+        expect(a.planSummary).toContain('Next: the submit job waits in environment <code>prod</code> until a reviewer approves it');
+        expect(a.planSummary).not.toContain('Sending starts');
+      }
       expect(run.deployments.map((d) => [d.job, d.environment, d.attempt, d.approved])).toEqual([
         ['reprocess', 'prod', 1, false],
         ['reprocess', 'prod', 2, true],

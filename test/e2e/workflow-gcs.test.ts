@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processedCrashKey } from '../../src/core/layouts.ts';
 import { syntheticDay } from '../../src/demo/crashes.ts';
 import { startGcsServer, type GcsServer } from '../../src/demo/gcs-server.ts';
@@ -19,7 +19,7 @@ import { DEFAULT_PROVIDER, DEFAULT_SERVICE_ACCOUNT, startTokenService, writeExte
 import { readmeGcsAuth } from '../support/stores.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
 import { loadWorkflow, stepsOf, WorkflowRun, type Workflow } from './runner.ts';
-import { ok } from './helpers.ts';
+import { expectEverySummaryRenders, ok } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -56,6 +56,9 @@ afterAll(async () => {
   await Promise.allSettled([gcs?.close(), sts?.close(), api?.close(), backend?.close()]);
   if (work) await rm(work, { recursive: true, force: true });
 });
+
+// Every summary these runs wrote renders as GitHub renders it (kept under .tmp/summaries/).
+afterEach(expectEverySummaryRenders);
 
 describe('reprocess.yml on a gs:// bucket, with Workload Identity Federation', () => {
   it('list → check → plan → reprocess → verify submits exactly the unprocessed crashes; every GCS request carried a token from the STS', async () => {

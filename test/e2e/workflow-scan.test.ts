@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay } from '../../src/core/dates.ts';
 import { startGcsServer, type GcsServer } from '../../src/demo/gcs-server.ts';
 import { forEachWorldCrash, type PlantedOutage } from '../../src/demo/scan-world.ts';
@@ -19,7 +19,7 @@ import { DEFAULT_PROVIDER, DEFAULT_SERVICE_ACCOUNT, startTokenService, writeExte
 import { readmeGcsAuth } from '../support/stores.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
 import { describe as explain, loadWorkflow, WorkflowRun, type RunnerOptions, type Workflow } from './runner.ts';
-import { actionStep, fetchArtifact } from './helpers.ts';
+import { actionStep, expectEverySummaryRenders, fetchArtifact } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -98,6 +98,9 @@ async function scanRun(bucket: string, over: Partial<RunnerOptions>) {
   const asked = api.searches.slice(before).map((s) => s.params.date[0].replace(/^>=/, '').replaceAll('-', '').slice(0, 8));
   return { run, group, step, asked, runId: run.opts.runId };
 }
+
+// Every summary these runs wrote renders as GitHub renders it (kept under .tmp/summaries/).
+afterEach(expectEverySummaryRenders);
 
 describe('scan.yml', () => {
   it('a dispatch scans the dates given: the outage fails the job, its summary has the chart and the repair dispatch', async () => {

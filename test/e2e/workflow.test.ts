@@ -12,14 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { processedCrashKey } from '../../src/core/layouts.ts';
 import { syntheticDay } from '../../src/demo/crashes.ts';
 import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
 import { loadWorkflow, stepsOf, WorkflowRun, type RunnerOptions, type Workflow } from './runner.ts';
-import { ACTION, actionStep, fetchArtifact as fetchArtifactOf, ok, summaryRows } from './helpers.ts';
+import { ACTION, actionStep, expectEverySummaryRenders, fetchArtifact as fetchArtifactOf, keepFinalSummary, ok, summaryRows } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -119,6 +119,9 @@ function expectedChunk(k: number) {
 
 const total = (rows: Array<Record<string, string>>) => rows.find((r) => r.date === '<strong>total</strong>');
 
+// Every summary these runs wrote renders as GitHub renders it (kept under .tmp/summaries/).
+afterEach(expectEverySummaryRenders);
+
 describe('.github/workflows/reprocess.yml, run offline job by job', () => {
   const chunkCount = Math.ceil((DAYS.length * PER_DAY) / CHUNK_SIZE);
 
@@ -193,6 +196,8 @@ describe('.github/workflows/reprocess.yml, run offline job by job', () => {
     expect(verify.outputs.verified).toBe(String(unprocessed.length));
     const verifyStep = actionStep(verify.runs[0]);
     expect(verifyStep.summary).toContain(`verified ${unprocessed.length} of ${unprocessed.length}`);
+    // The run's final summary, for the Chromium rendering in .ci/run (scripts/render-summary.ts).
+    await keepFinalSummary(verifyStep.summary);
     expect(total(summaryRows(verifyStep.summary))).toMatchObject({ listed: String(allIds.length), submitted: String(unprocessed.length), verified: String(unprocessed.length) });
 
     // Artifacts: uuids + a chunk each from list, a result per check job, the plan's two, one ledger, verified.
@@ -218,7 +223,7 @@ describe('.github/workflows/reprocess.yml, run offline job by job', () => {
     expect(api.batches.length).toBe(before);
     const summary = actionStep(reprocess.runs[0]).summary;
     expect(summaryRows(summary)[0]).toMatchObject({ 'to submit': String(unprocessed.length), 'already submitted': String(unprocessed.length), submitted: '0' });
-    expect(summary).toContain(`${unprocessed.length} id(s) were submitted by earlier attempts and not sent again`);
+    expect(summary).toContain(`**Nothing to submit**: every id of the plan was sent or refused before, and none is sent twice. Not sent again: ${unprocessed.length} already in a ledger of this run.`);
     // Nothing sent, so no ledger for this attempt.
     expect(backend.artifacts(RUN_ID).some((a) => a.name === 'reprocessed-2')).toBe(false);
     expect(ok(results.get('verify')).outputs.verified).toBe(String(unprocessed.length));
@@ -258,7 +263,8 @@ describe('.github/workflows/reprocess.yml, run offline job by job', () => {
     const plan = ok(results.get('plan'));
     const planStep = actionStep(plan.runs[0]);
     expect(planStep.summary).toContain('plan (dry run)');
-    expect(planStep.summary).toContain('Nothing was sent (a dry run)');
+    // Every crash of the day is processed: nothing to submit, said as such (not "the submit job sends them").
+    expect(planStep.summary).toContain('**Nothing to submit**: every crash listed is processed. The submit and verify jobs are skipped.');
     expect(results.get('reprocess')?.result).toBe('skipped');
     expect(results.get('verify')?.result).toBe('skipped');
     expect(api.batches.length).toBe(before);

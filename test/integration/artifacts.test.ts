@@ -9,7 +9,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { githubArtifactStore } from '../../src/ports/artifacts.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
-import { RESULT_MARKER } from '../support/artifact-job.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,12 +17,20 @@ const JOB_SCRIPT = join(ROOT, 'test/support/artifact-job.ts');
 
 let backend: ArtifactBackend;
 let work: string;
+let RESULT_MARKER: string;
+const savedApiUrl = process.env.GITHUB_API_URL;
 
 beforeAll(async () => {
   [backend, work] = await Promise.all([startArtifactBackend(), mkdtemp(join(tmpdir(), 'artifacts-test-'))]);
+  // @actions/github reads GITHUB_API_URL once, when it loads (REST downloads go through it): set
+  // before anything imports @actions/artifact, hence no static import of artifact-job.ts.
+  process.env.GITHUB_API_URL = backend.apiUrl;
+  ({ RESULT_MARKER } = await import('../support/artifact-job.ts'));
 }, 60_000); // Azurite alone starts in ~1.5 s, but took up to 19 s on a loaded 2-CPU box.
 
 afterAll(async () => {
+  if (savedApiUrl === undefined) delete process.env.GITHUB_API_URL;
+  else process.env.GITHUB_API_URL = savedApiUrl;
   await backend?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -174,4 +181,93 @@ describe('githubArtifactStore over the real client', () => {
       { id: String(uploaded.id), name: 'chunk-7', size: uploaded.size, jobId: 'job-upload', runId: 'run-e' },
     ]);
   }, 60_000); // two cold node processes, each loading @actions/artifact (~1.2 s idle, far more under load)
+});
+
+describe('githubArtifactStore over REST (a token), at the size of a run that re-ran a 256-chunk listing', () => {
+  /** A store reading run `runId` through REST, as a job with github-token does. */
+  const restStore = (runId: number) => githubArtifactStore({ token: backend.restTokenFor(), repository: backend.repository, runId });
+
+  it('lists every artifact of a run of 1,020, newest first 100 a page, past the client\'s 1,000: the oldest (attempt 1\'s ledger) included', async () => {
+    const RUN = 8001;
+    const { root, files } = await sampleFiles();
+    const ledger = await asJob(String(RUN), 'job-submit', () => restStore(RUN).upload('reprocessed-1', files, root));
+    // The artifacts two re-runs of all jobs add (uuids, 256 chunks, 256 results, a plan's two... each).
+    const seeded = backend.seedArtifacts(String(RUN), Array.from({ length: 1019 }, (_, i) => `chunk-${i}-attempt${2 + (i % 2)}`), { like: 'reprocessed-1', attempt: 2 });
+    const before = backend.restRequests().length;
+    const listed = await asJob(String(RUN), 'job-plan', () => restStore(RUN).list());
+    expect(listed).toHaveLength(1020);
+    expect(new Set(listed.map((a) => a.id))).toEqual(new Set([ledger.id, ...seeded]));
+    expect(listed.find((a) => a.name === 'reprocessed-1')).toMatchObject({ id: ledger.id, digest: expect.stringMatching(/^sha256:/) });
+    const pages = backend.restRequests().slice(before);
+    expect(pages.map((r) => [r.query.per_page, r.query.page, r.status])).toEqual(Array.from({ length: 11 }, (_, i) => ['100', String(i + 1), 200]));
+    // Its bytes come back too (a seeded copy shares them).
+    const dest = await freshDir('ledger-past-1000');
+    await asJob(String(RUN), 'job-plan', () => restStore(RUN).download(listed.find((a) => a.name === 'reprocessed-1')!, dest));
+    expect((await readdir(dest, { recursive: true })).sort()).toEqual(['chunks', 'chunks/uuids-0-2.txt', 'uuids.txt']);
+  });
+
+  it('fails closed when the pages hold fewer artifacts than total_count says, however often it asks again', async () => {
+    const RUN = 8002;
+    const { root, files } = await sampleFiles();
+    await asJob(String(RUN), 'job-submit', () => restStore(RUN).upload('reprocessed-1', files, root));
+    backend.seedArtifacts(String(RUN), Array.from({ length: 150 }, (_, i) => `result-${i}`), { like: 'reprocessed-1' });
+    backend.setRestFaults({ listOmit: 1 });
+    try {
+      await expect(asJob(String(RUN), 'job-plan', () => restStore(RUN).list())).rejects.toThrow(
+        new RegExp(`^could not list the artifacts of run ${RUN}: 150 listed where GitHub counts 151 \\(asked 3 times\\); nothing that depends on them goes on$`),
+      );
+    } finally {
+      backend.setRestFaults({});
+    }
+    expect(await asJob(String(RUN), 'job-plan', () => restStore(RUN).list())).toHaveLength(151);
+  });
+
+  it('asks again when the run changed between two pages, and takes a listing that holds together', async () => {
+    const RUN = 8003;
+    const { root, files } = await sampleFiles();
+    await asJob(String(RUN), 'job-list', () => restStore(RUN).upload('uuids', files, root));
+    backend.seedArtifacts(String(RUN), Array.from({ length: 120 }, (_, i) => `chunk-${i}`), { like: 'uuids' });
+    // The first listing (two pages) loses the oldest artifact on its way: asked again, it is whole.
+    backend.setRestFaults({ listOmit: 1, times: 2 });
+    try {
+      const listed = await asJob(String(RUN), 'job-check', () => restStore(RUN).list());
+      expect(listed.map((a) => a.name).sort()).toEqual(['uuids', ...Array.from({ length: 120 }, (_, i) => `chunk-${i}`)].sort());
+    } finally {
+      backend.setRestFaults({});
+    }
+  });
+
+  it('takes a listing that grew while it was read (a 256-chunk matrix uploading its results): every artifact there before it began, none missed', async () => {
+    const RUN = 8004;
+    const { root, files } = await sampleFiles();
+    await asJob(String(RUN), 'job-list', () => restStore(RUN).upload('uuids', files, root));
+    // What a list job of 256 chunks leaves: uuids and the chunks, 3 pages of 100.
+    const chunks = backend.seedArtifacts(String(RUN), Array.from({ length: 256 }, (_, i) => `chunk-${i}`), { like: 'uuids' });
+    // Before every page, 7 more results of sibling check jobs: no two pages ever agree on total_count.
+    backend.setRestFaults({ listGrows: 7 });
+    try {
+      const listed = await asJob(String(RUN), 'job-check', () => restStore(RUN).list());
+      const ids = new Set(listed.map((a) => a.id));
+      for (const id of chunks) expect(ids.has(id), `chunk artifact ${id}`).toBe(true);
+      expect(listed.some((a) => a.name === 'uuids')).toBe(true);
+      expect(ids.size).toBe(listed.length);
+    } finally {
+      backend.setRestFaults({});
+    }
+  });
+
+  it('fails closed when artifacts are deleted while it lists (the pages shift back over one already read)', async () => {
+    const RUN = 8005;
+    const { root, files } = await sampleFiles();
+    await asJob(String(RUN), 'job-list', () => restStore(RUN).upload('uuids', files, root));
+    backend.seedArtifacts(String(RUN), Array.from({ length: 150 }, (_, i) => `chunk-${i}`), { like: 'uuids' });
+    backend.setRestFaults({ listGrows: -1 });
+    try {
+      await expect(asJob(String(RUN), 'job-check', () => restStore(RUN).list())).rejects.toThrow(
+        new RegExp(`^could not list the artifacts of run ${RUN}: an artifact of the run was deleted while it was listed \\(asked 3 times\\); nothing that depends on them goes on$`),
+      );
+    } finally {
+      backend.setRestFaults({});
+    }
+  });
 });

@@ -15,7 +15,8 @@ interface Stored extends ArtifactInfo {
 }
 
 export class MemoryArtifacts implements ArtifactStore {
-  readonly crossAttempt = true;
+  /** false: reads as the runner's internal API makes them (no token), blind to earlier attempts. */
+  crossAttempt = true;
   /** Every run's artifacts, by run id. */
   readonly runs = new Map<number, Map<string, Stored>>();
   readonly calls: Record<ArtifactOp, number> = { upload: 0, list: 0, download: 0, delete: 0 };
@@ -41,8 +42,9 @@ export class MemoryArtifacts implements ArtifactStore {
   }
 
   /** The same artifacts seen from another run of the repository, or with other failures. */
-  view(opts: { runId?: number; fail?: MemoryArtifacts['fail'] }): MemoryArtifacts {
+  view(opts: { runId?: number; fail?: MemoryArtifacts['fail']; crossAttempt?: boolean }): MemoryArtifacts {
     const other = new MemoryArtifacts(opts.runId ?? this.runId, opts.fail);
+    other.crossAttempt = opts.crossAttempt ?? this.crossAttempt;
     (other as { runs: Map<number, Map<string, Stored>> }).runs = this.runs;
     other.ids = this.ids;
     return other;

@@ -22,11 +22,11 @@ import {
 
 /**
  * How the Twirp API treats artifacts uploaded by an earlier attempt of the caller's run.
- * - 'ok': like any other artifact of the run (the default, and what GitHub did before 2026-07).
+ * - 'ok': like any other artifact of the run (what GitHub did before 2026-07).
  * - 'listed-but-404': ListArtifacts lists them, GetSignedArtifactURL and DeleteArtifact answer
  *   404 "workflow run not found" (actions/download-artifact#486).
  * - 'hidden': not there at all: not listed, not found, and their names are free to upload again
- *   (actions/upload-artifact#585).
+ *   (actions/upload-artifact#585). The default: a test world no kinder than github.com.
  * REST always sees every attempt's artifacts: GitHub's REST API is per run.
  */
 export type TwirpCrossAttempt = 'ok' | 'listed-but-404' | 'hidden';
@@ -39,7 +39,19 @@ export interface RestFaults {
   download?: number;
   /** The 302 points at a copy of the zip with bytes appended: still extracts, digest differs. */
   downloadCorrupt?: boolean;
-  /** Each fault above hits only the next `times` matching requests (default: until replaced). */
+  /**
+   * The listing leaves out this many of the run's oldest artifacts while `total_count` still
+   * counts them, as a listing does that an artifact's deletion shifted between two pages.
+   */
+  listOmit?: number;
+  /**
+   * Before each page of a listing is answered, this many new artifacts appear in the run, as
+   * sibling jobs of a matrix upload their results while one job lists (GitHub's listing then
+   * shifts: newest first, each new one pushes the rest a place further). Negative: that many of
+   * the run's oldest artifacts are deleted instead (the listing shifts back).
+   */
+  listGrows?: number;
+  /** Each fault above hits only the next `times` matching requests (pages, for listOmit; default: until replaced). */
   times?: number;
 }
 
@@ -99,6 +111,13 @@ export interface ArtifactBackend {
   failUploads(refuse: ((name: string) => boolean) | undefined): void;
   /** Names of the uploads failUploads refused, oldest first (a copy). */
   refusedUploads(): string[];
+  /**
+   * Adds finalized artifacts to run `runId` at once, without uploading each: the size of a run
+   * that re-ran a 256-chunk listing twice (some 1,500 artifacts) in a second rather than minutes.
+   * Each is a copy of the finalized artifact `like` (same bytes and digest), made by `attempt`
+   * (default 1), newer than every artifact before it. Returns their ids.
+   */
+  seedArtifacts(runId: string, names: string[], opts: { like: string; attempt?: number }): number[];
   close(): Promise<void>;
 }
 
@@ -166,7 +185,9 @@ interface State {
   runs: Set<string>;
   restTokens: Map<string, { repository: string; actions: ActionsPermission }>;
   crossAttempt: TwirpCrossAttempt;
-  faults: { list?: number; download?: number; downloadCorrupt?: boolean; left: { list: number; download: number; corrupt: number } };
+  faults: { list?: number; download?: number; downloadCorrupt?: boolean; listOmit?: number; listGrows?: number; left: { list: number; download: number; corrupt: number; omit: number; grow: number } };
+  /** Hands out artifact ids (shared by uploads and seedArtifacts): ids grow with time, as GitHub's do. */
+  nextId: () => number;
   restLog: RestRequest[];
   /** failUploads: which names CreateArtifact refuses, and the ones it did. */
   refuseUpload?: (name: string) => boolean;
@@ -185,10 +206,14 @@ export async function startArtifactBackend(opts: BackendOptions = {}): Promise<A
       records: [],
       runs: new Set(),
       restTokens: new Map(),
-      crossAttempt: opts.twirpCrossAttempt ?? 'ok',
-      faults: { left: { list: 0, download: 0, corrupt: 0 } },
+      crossAttempt: opts.twirpCrossAttempt ?? 'hidden',
+      faults: { left: { list: 0, download: 0, corrupt: 0, omit: 0, grow: 0 } },
       restLog: [],
       refusedUploads: [],
+      nextId: (() => {
+        let next = 1;
+        return () => next++;
+      })(),
     };
     if (!/^[^/\s]+\/[^/\s]+$/.test(state.repository)) throw new Error(`bad repository ${JSON.stringify(state.repository)}`);
     const service = await startService(container, credential, state);
@@ -265,7 +290,9 @@ export async function startArtifactBackend(opts: BackendOptions = {}): Promise<A
           list: faults.list,
           download: faults.download,
           downloadCorrupt: faults.downloadCorrupt,
-          left: { list: times, download: times, corrupt: times },
+          listOmit: faults.listOmit,
+          listGrows: faults.listGrows,
+          left: { list: times, download: times, corrupt: times, omit: times, grow: times },
         };
       },
       restRequests: () => state.restLog.map((r) => ({ ...r, query: { ...r.query } })),
@@ -273,6 +300,18 @@ export async function startArtifactBackend(opts: BackendOptions = {}): Promise<A
         state.refuseUpload = refuse;
       },
       refusedUploads: () => [...state.refusedUploads],
+      seedArtifacts(runId, names, { like, attempt = 1 }) {
+        const template = state.records.filter((r) => r.finalized && r.runId === runId && r.name === like).at(-1);
+        if (!template) throw new Error(`seedArtifacts: no finalized artifact ${like} in run ${runId}`);
+        state.runs.add(runId);
+        return names.map((name) => {
+          if (state.records.some((r) => r.runId === runId && r.name === name)) throw new Error(`seedArtifacts: ${name} exists in run ${runId}`);
+          // The same blob as the template: removeRecord deletes a blob only when no record shares it.
+          const rec: ArtifactRecord = { ...template, id: state.nextId(), attempt, name, jobId: `seeded-${attempt}`, createdAt: new Date() };
+          state.records.push(rec);
+          return rec.id;
+        });
+      },
       async close() {
         await service.close();
         await azurite.stop();
@@ -378,7 +417,6 @@ interface Service {
 
 async function startService(container: ContainerClient, credential: StorageSharedKeyCredential, state: State): Promise<Service> {
   const { records } = state;
-  let nextId = 1;
   let requestCount = 0;
   /** This server's origin, for the REST objects' url fields; set once it listens. */
   let origin = '';
@@ -437,7 +475,7 @@ async function startService(container: ContainerClient, credential: StorageShare
       }
       const mime = str(body, 'mime_type', 'mimeType');
       const zipped = mime === undefined || mime === '' || mime === 'application/zip';
-      const id = nextId++;
+      const id = state.nextId();
       const rec: ArtifactRecord = {
         id,
         runId: scope.runId,
@@ -514,9 +552,10 @@ async function startService(container: ContainerClient, credential: StorageShare
   };
 
   async function removeRecord(rec: ArtifactRecord): Promise<void> {
-    await container.getBlockBlobClient(rec.blobName).deleteIfExists();
     const at = records.indexOf(rec);
     if (at >= 0) records.splice(at, 1);
+    // Seeded artifacts share their template's blob.
+    if (!records.some((r) => r.blobName === rec.blobName)) await container.getBlockBlobClient(rec.blobName).deleteIfExists();
   }
 
   async function handleTwirp(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -623,12 +662,30 @@ async function startService(container: ContainerClient, credential: StorageShare
       const fault = takeFault('list');
       if (fault !== undefined) throw faultError(fault, docs);
       if (!state.runs.has(runId!) && !records.some((r) => r.runId === runId)) throw new RestError(404, 'Not Found', docs);
+      if (state.faults.listGrows && state.faults.left.grow > 0) {
+        state.faults.left.grow--;
+        const template = records.filter((r) => r.runId === runId && r.finalized).at(-1);
+        for (let i = 0; template && i < state.faults.listGrows; i++) {
+          const id = state.nextId();
+          records.push({ ...template, id, name: `sibling-${id}`, jobId: 'sibling', createdAt: new Date() });
+        }
+        for (let i = 0; i < -state.faults.listGrows; i++) {
+          const oldest = records.filter((r) => r.runId === runId && r.finalized).sort((a, b) => a.id - b.id)[0];
+          if (oldest) records.splice(records.indexOf(oldest), 1);
+        }
+      }
       const name = url.searchParams.get('name');
       // Every attempt's artifacts: REST is per run. Newest first (GitHub documents no order; this
       // is not Twirp's, so a caller relying on either order shows up).
       const all = records
         .filter((r) => r.runId === runId && r.finalized && (name === null || r.name === name))
         .sort((a, b) => b.id - a.id);
+      const total = all.length;
+      // A listing that lost some between pages: total_count still counts them.
+      if (state.faults.listOmit && state.faults.left.omit > 0) {
+        state.faults.left.omit--;
+        all.splice(Math.max(0, all.length - state.faults.listOmit));
+      }
       const perPage = clampInt(url.searchParams.get('per_page'), 30, 1, 100);
       const page = clampInt(url.searchParams.get('page'), 1, 1, Number.MAX_SAFE_INTEGER);
       const slice = all.slice((page - 1) * perPage, page * perPage);
@@ -644,7 +701,7 @@ async function startService(container: ContainerClient, credential: StorageShare
         ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
         ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
       ];
-      const payload = { total_count: all.length, artifacts: slice.map((r) => restArtifact(r, owner!, repo!)) };
+      const payload = { total_count: total, artifacts: slice.map((r) => restArtifact(r, owner!, repo!)) };
       sendRest(res, entry, 200, payload, links.length ? { link: links.join(', ') } : {});
       return;
     }

@@ -405,3 +405,177 @@ describe('submit across attempts: each id once', () => {
     expect(sorted(rest)).toEqual(sorted(HAVENOTS.filter((id) => !first.includes(id))));
   });
 });
+
+describe('empty is normal: nothing to submit, nothing to verify', () => {
+  async function planned(w: World, attempt = 1, extra: Partial<Parameters<typeof planJob>[0]> = {}) {
+    const l = await list(w, attempt);
+    await checkAll(w, l.plan.chunks.map((c) => c.index), attempt);
+    return plan(w, attempt, extra);
+  }
+
+  it('a re-run of mode reprocess after a complete submission plans 0 and submits nothing, without failing', async () => {
+    const w = world();
+    const p1 = await planned(w);
+    await submitJob({ reprocess: { out: await out(), batchSize: 10, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' }, plan: p1 }, w.ctx(1), w.deps());
+    const sent = w.sent.ids().length;
+    expect(sent).toBe(HAVENOTS.length);
+    // Attempt 2 re-runs the one job (plan and submit): the plan finds every havenot in a ledger.
+    const p2 = await plan(w, 2);
+    expect([p2.plan.toSubmit, p2.plan.earlierSubmitted]).toEqual([0, HAVENOTS.length]);
+    const s = await submitJob({ reprocess: { out: await out(), batchSize: 10, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' }, plan: p2 }, w.ctx(2), w.deps());
+    expect([s.result.input, s.result.toSend, s.result.submitted, s.result.failure]).toEqual([0, 0, 0, undefined]);
+    expect(s.ledger).toBeUndefined();
+    expect(w.sent.ids()).toHaveLength(sent);
+  });
+
+  it('a quiet day (every crash processed): 0 havenots, nothing to submit, nothing to verify', async () => {
+    const w = world();
+    for (const id of HAVENOTS) w.store.put(processedCrashKey(id));
+    const p = await planned(w);
+    expect([p.plan.checked, p.plan.havenots, p.plan.toSubmit]).toEqual([ALL.length, 0, 0]);
+    expect(idLines(w.artifacts.text('to-submit', 'to-submit.txt'))).toEqual([]);
+    const s = await submit(w);
+    expect([s.result.input, s.result.toSend, s.ledger]).toEqual([0, 0, undefined]);
+    expect(w.sent.batches).toEqual([]);
+    const v = await verifyJob({ store: CONFIG, verify: { out: await out(), concurrency: 4 } }, w.ctx(1), w.deps());
+    expect([v.result.input, v.result.verified, v.result.unverified, v.ledgers, v.result.failure]).toEqual([0, 0, 0, 0, undefined]);
+    expect(v.plan?.byDate[DATES[0]]).toMatchObject({ listed: 120, processed: 120, havenots: 0, submitted: 0, verified: 0 });
+  });
+
+  it('verify with no ledger at all (the submit job failed before sending) says nothing to verify', async () => {
+    const w = world();
+    await planned(w);
+    const v = await verifyJob({ store: CONFIG, verify: { out: await out(), concurrency: 4 } }, w.ctx(1), w.deps());
+    expect([v.result.input, v.ledgers, v.result.failure]).toEqual([0, 0, undefined]);
+  });
+
+  it('a day where every crash is a havenot plans and submits every one', async () => {
+    const w = world();
+    for (const id of HAVES) w.store.objects.delete(processedCrashKey(id));
+    const p = await planned(w);
+    expect([p.plan.havenots, p.plan.toSubmit]).toEqual([ALL.length, ALL.length]);
+    for (const d of DATES) expect(p.plan.byDate[d]).toMatchObject({ listed: 120, processed: 0, havenots: 120 });
+    await submit(w, 1, { batchSize: 50 });
+    expect(sorted(w.sent.ids())).toEqual(sorted(ALL));
+  });
+
+  it('a dry run over max in mode reprocess (plan and submit in one job) plans, and its submit shows what it would send', async () => {
+    const w = world();
+    const p = await planned(w, 1, { max: 10, dryRun: true });
+    expect(p.plan.toSubmit).toBe(HAVENOTS.length);
+    const s = await submitJob({ reprocess: { out: await out(), batchSize: 4, sleepSeconds: 0, max: 10, dryRun: true }, api: { apiUrl: 'http://x', token: 't' }, plan: p }, w.ctx(1), w.deps());
+    expect([s.result.dryRun, s.result.toSend, s.result.batches, s.result.submitted]).toEqual([true, HAVENOTS.length, 12, 0]);
+    expect(w.sent.batches).toEqual([]);
+  });
+});
+
+describe('what an earlier attempt refused, and what a job cannot see', () => {
+  /** An API that answers 400 naming the first id of a batch that `bad` holds, as Socorro does. */
+  function rejectingApi(w: World, bad: Set<string>): PipelineDeps['api'] {
+    return () => ({
+      ...recordingApi(w.sent),
+      submit: (ids) => {
+        const b = ids.find((id) => bad.has(id));
+        if (b) return Promise.resolve({ status: 400, body: `Crash id '${b}' is not a valid crash id` });
+        w.sent.batches.push(ids);
+        return Promise.resolve({ status: 200, body: 'null' });
+      },
+    });
+  }
+
+  it("a re-run of the submit job never sends again what an earlier attempt's ledger rejected (400)", async () => {
+    const w = world();
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    await plan(w);
+    const bad = new Set(HAVENOTS.slice(0, 3));
+    const asked: string[] = [];
+    const deps = (): PipelineDeps => {
+      const d = w.deps();
+      const api = rejectingApi(w, bad);
+      return { ...d, api: (c, r, s) => { const a = api(c, r, s); return { ...a, submit: (ids) => { asked.push(...ids); return a.submit(ids); } }; } };
+    };
+    const first = await submitJob({ reprocess: { out: await out(), batchSize: 4, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(1), deps());
+    expect([first.result.submitted, first.result.rejected]).toEqual([HAVENOTS.length - 3, 3]);
+    expect(idLines(w.artifacts.text('reprocessed-1', 'rejected.txt'))).toEqual(sorted(bad));
+    // Attempt 2 re-runs the submit job: same to-submit; attempt 1's ledger has them as rejected.
+    asked.length = 0;
+    const second = await submitJob({ reprocess: { out: await out(), batchSize: 4, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(2), deps());
+    expect(asked).toEqual([]);
+    expect([second.result.alreadySubmitted, second.result.alreadyRejected, second.result.toSend]).toEqual([HAVENOTS.length - 3, 3, 0]);
+    // The summary's numbers are the job's own: what this input held of each ledger, not a ledger's size.
+    expect(second.earlier).toBe(HAVENOTS.length - 3);
+    // And a plan counts them as rejected, not as submitted.
+    const p = await plan(w, 2);
+    expect([p.plan.toSubmit, p.plan.earlierSubmitted, p.plan.earlierRejected]).toEqual([0, HAVENOTS.length - 3, 3]);
+  });
+
+  it('a plan or submit job at attempt 2 that can read only its own attempt (no GitHub token) refuses, sending nothing', async () => {
+    const w = world();
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    const p = await plan(w);
+    await submitJob({ reprocess: { out: await out(), batchSize: 10, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' }, plan: p }, w.ctx(1), w.deps());
+    const sent = w.sent.ids().length;
+    const blind = w.artifacts.view({ crossAttempt: false });
+    const uploads = w.artifacts.calls.upload;
+    const refusal = /^attempt 2 cannot read the artifacts of earlier attempts \(no github-token: the runner's internal API hides them\), so it cannot honour their ledgers; nothing was sent\. Give the job github-token with actions: read$/;
+    await expect(planJob({ out: await out(), max: 10_000, allowMany: false }, w.ctx(2), w.deps(blind))).rejects.toThrow(refusal);
+    await expect(submitJob({ reprocess: { out: await out(), sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(2), w.deps(blind))).rejects.toThrow(refusal);
+    expect(w.sent.ids()).toHaveLength(sent);
+    expect(w.artifacts.calls.upload).toBe(uploads);
+    // Attempt 1 has no earlier attempts to miss.
+    const fresh = world();
+    const fl = await list(fresh);
+    await checkAll(fresh, fl.plan.chunks.map((c) => c.index));
+    await expect(planJob({ out: await out(), max: 10_000, allowMany: false }, fresh.ctx(1), fresh.deps(fresh.artifacts.view({ crossAttempt: false })))).resolves.toBeDefined();
+  });
+
+  it('two submit jobs of one attempt keep two ledgers (reprocessed-1, reprocessed-1.2): neither is lost, a re-run sends nothing', async () => {
+    const w = world();
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    const p = await plan(w);
+    // The first job was given half of the havenots (a caller splitting the work), the second all.
+    const halfDir = await out();
+    const half = join(halfDir, 'half.txt');
+    await import('node:fs/promises').then((fs) => fs.writeFile(half, HAVENOTS.slice(0, 24).join('\n') + '\n'));
+    const a = await submitJob({ reprocess: { out: await out(), batchSize: 1, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' }, plan: { ...p, toSubmitFile: half } }, w.ctx(1), w.deps());
+    const b = await submitJob({ reprocess: { out: await out(), batchSize: 1, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(1), w.deps());
+    expect([a.ledger, b.ledger]).toEqual(['reprocessed-1', 'reprocessed-1.2']);
+    expect(b.result.submitted).toBe(HAVENOTS.length - 24);
+    expect(sorted(w.sent.ids())).toEqual(sorted(HAVENOTS));
+    expect(w.artifacts.names().filter((n) => n.startsWith('reprocessed-'))).toEqual(['reprocessed-1', 'reprocessed-1.2']);
+    const again = await submit(w, 2);
+    expect([again.result.toSend, again.result.alreadySubmitted]).toEqual([0, HAVENOTS.length]);
+  });
+
+  it('a submit job whose ledger name another job of the attempt took meanwhile (a 409) uploads under the next free name', async () => {
+    const w = world();
+    const l = await list(w);
+    await checkAll(w, l.plan.chunks.map((c) => c.index));
+    await plan(w);
+    // Another job takes reprocessed-1 while this one sends: its upload meets GitHub's 409.
+    const racing = w.deps();
+    const api = racing.api;
+    let taken = false;
+    racing.api = (c, r, s) => {
+      const x = api(c, r, s);
+      return {
+        ...x,
+        submit: async (ids) => {
+          if (!taken) {
+            taken = true;
+            const d = await out();
+            await import('node:fs/promises').then((fs) => fs.writeFile(join(d, 'reprocessed.txt'), ''));
+            await w.artifacts.upload('reprocessed-1', [join(d, 'reprocessed.txt')], d);
+          }
+          return x.submit(ids);
+        },
+      };
+    };
+    const s = await submitJob({ reprocess: { out: await out(), batchSize: 4, sleepSeconds: 0 }, api: { apiUrl: 'http://x', token: 't' } }, w.ctx(1), racing);
+    expect(s.ledger).toBe('reprocessed-1.2');
+    expect(idLines(w.artifacts.text('reprocessed-1.2', 'reprocessed.txt'))).toEqual(sorted(HAVENOTS));
+  });
+});
