@@ -68,7 +68,7 @@ describe('workflows', () => {
       mkdirSync(join(dir, '.github/workflows'), { recursive: true });
       const good = readFileSync(join(WORKFLOWS, 'reprocess.yml'), 'utf8');
       writeFileSync(join(dir, '.github/workflows/typo.yml'), good.replace("needs.list.outputs.chunks != '[]'", "needs.lst.outputs.chunks != '[]'"));
-      writeFileSync(join(dir, '.github/workflows/inputs.yml'), good.replace('      verify-minutes:\n', '      one-more:\n        type: string\n      verify-minutes:\n'));
+      writeFileSync(join(dir, '.github/workflows/inputs.yml'), good.replace('      verify-minutes: {', '      one-more: { type: string }\n      verify-minutes: {'));
       const r = actionlint(dir);
       expect(r.code).toBe(1);
       expect(r.output).toContain('property "lst" is not defined');
@@ -157,6 +157,11 @@ describe('reprocess.yml: dispatched here, called from elsewhere', () => {
     jobs: Record<string, Job & { environment?: string; concurrency?: { group: string; 'cancel-in-progress'?: boolean } }>;
   };
   const action = loadAction();
+  const CREDENTIALS = './.socorro-reprocess/.github/actions/credentials';
+  const credentials = parseYaml(readFileSync(join(ROOT, '.github/actions/credentials/action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>;
+    runs: { using: string; steps: Array<{ if: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }> };
+  };
   const parsed = loadWorkflow(join(WORKFLOWS, 'reprocess.yml'));
   const ok = { success: true, failure: false };
   /** A `${{ expr }}` string's value, or a string with expressions in it interpolated, for the given contexts. */
@@ -215,12 +220,12 @@ describe('reprocess.yml: dispatched here, called from elsewhere', () => {
       expect(checkout, jobId).toBeGreaterThanOrEqual(0);
       expect(job.steps[checkout].with).toMatchObject({ path: '.socorro-reprocess', 'persist-credentials': false });
       const uses = job.steps.filter((s) => s.uses === './.socorro-reprocess');
-      expect(uses.length, jobId).toBeGreaterThan(0);
+      expect(uses.length, `${jobId}: one action step`).toBe(1);
       expect(job.steps.findIndex((s) => s.uses === './.socorro-reprocess')).toBeGreaterThan(checkout);
       for (const step of uses) {
         for (const name of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), `${jobId}: ${name}`).toContain(name);
-        // Only an S3-compatible store's keys reach the action through env:.
-        expect(Object.keys(step.env ?? {}).filter((k) => !k.startsWith('AWS_')), jobId).toEqual([]);
+        // The store's credentials reach the action from the credentials step (GITHUB_ENV), never through env:.
+        expect(step.env, jobId).toBeUndefined();
       }
       modes.push(...new Set(uses.map((s) => String(s.with?.mode))));
     }
@@ -244,7 +249,10 @@ describe('reprocess.yml: dispatched here, called from elsewhere', () => {
     expect(wf.jobs.reprocess.permissions).toEqual({ contents: 'read', actions: 'read' });
     // The plan reads the store only with from-run (to check an earlier run's havenots again).
     expect(wf.jobs.plan.permissions).toEqual({ contents: 'read', actions: 'read', 'id-token': 'write' });
-    for (const step of wf.jobs.plan.steps.filter((st) => /^(aws-actions|google-github-actions)\//.test(st.uses ?? ''))) expect(step.if).toMatch(/^inputs\.from-run != '' && /);
+    expect(wf.jobs.reprocess.steps.filter((st) => st.uses === CREDENTIALS)).toEqual([]);
+    const planCredentials = wf.jobs.plan.steps.filter((st) => st.uses === CREDENTIALS);
+    expect(planCredentials).toHaveLength(1);
+    expect(planCredentials[0].if).toBe("inputs.from-run != ''");
   });
 
   const cases: Array<{ what: string; vars: Record<string, string>; auth: string[]; keysInEnv: boolean }> = [
@@ -257,24 +265,37 @@ describe('reprocess.yml: dispatched here, called from elsewhere', () => {
 
   it.each(cases)('$what: one way to the store\'s credentials in each job that reads it', async ({ vars, auth, keysInEnv }) => {
     const p = await parsed;
+    const secrets = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-example' };
     for (const jobId of ['list', 'check', 'verify']) {
-      const ctx = { values: { vars, inputs: {}, github: {}, needs: {}, matrix: {}, steps: {}, env: envFor({}, vars) }, status: ok };
+      const ctx = { values: { vars, secrets, inputs: {}, github: {}, needs: {}, matrix: {}, steps: {}, env: envFor({}, vars) }, status: ok };
       const running = p.job(jobId).steps.map((s, i) => ({ s, i })).filter(({ s }) => 'uses' in s && (!s.if || truthy(evaluate(s.if.expression, ctx))));
       const names = running.map(({ s }) => ('uses' in s ? s.uses.value.split('@')[0] : ''));
-      expect(names, jobId).toEqual(['actions/checkout', ...auth, './.socorro-reprocess']);
-      const step = wf.jobs[jobId].steps[running[running.length - 1].i];
-      expect(Object.keys(step.env ?? {}).length > 0, jobId).toBe(keysInEnv);
+      expect(names, jobId).toEqual(['actions/checkout', CREDENTIALS, './.socorro-reprocess']);
+      // The composite action's steps, for the inputs this job gives it.
+      const given = fromData(evalToken(p.stepWith(jobId, running[1].i)!, ctx)) as Record<string, string>;
+      const inputs = Object.fromEntries(Object.entries(credentials.inputs).map(([k, d]) => [k, given[k] ?? d.default ?? '']));
+      const inner = credentials.runs.steps.filter((st) => truthy(evaluate(st.if, { values: { inputs }, status: ok })));
+      expect(inner.map((st) => st.uses?.split('@')[0] ?? '(run)'), jobId).toEqual(keysInEnv ? ['(run)'] : auth);
+      const w = Object.fromEntries(Object.entries(inner[0].with ?? {}).map(([k, v]) => [k, value(String(v), { inputs })]));
+      if (keysInEnv) expect(inner[0].env && Object.values(inner[0].env).map((v) => value(v, { inputs }))).toEqual(['AKIDEXAMPLE', 'secret-example']);
       if (auth[0] === 'aws-actions/configure-aws-credentials') {
-        const w = p.stepWith(jobId, running[1].i)!;
-        const keys = [...w].map(({ key }) => asString(evalToken(key, ctx)));
-        if ('AWS_ROLE_ARN' in vars) expect(keys).toEqual(['role-to-assume', 'aws-region', 'role-duration-seconds']);
-        else expect(keys).toEqual(['aws-access-key-id', 'aws-secret-access-key', 'aws-region']);
+        if ('AWS_ROLE_ARN' in vars) expect(w).toEqual({ 'role-to-assume': vars.AWS_ROLE_ARN, 'aws-region': 'us-west-2', 'role-duration-seconds': jobId === 'verify' ? '21600' : '10800' });
+        else expect(w).toEqual({ 'aws-access-key-id': 'AKIDEXAMPLE', 'aws-secret-access-key': 'secret-example', 'aws-region': 'us-west-2' });
       }
       if (auth[0] === 'google-github-actions/auth') {
-        const w = fromData(evalToken(p.stepWith(jobId, running[1].i)!, ctx)) as Record<string, string>;
         expect(w).toEqual({ workload_identity_provider: vars.GCP_WORKLOAD_IDENTITY_PROVIDER, service_account: vars.GCP_SERVICE_ACCOUNT });
       }
       expect(wf.jobs[jobId].permissions).toMatchObject({ contents: 'read', 'id-token': 'write' });
+    }
+  });
+
+  it('is a page, not a document: one credentials step and one action step a job, well under half its old 579 lines', () => {
+    const lines = readFileSync(join(WORKFLOWS, 'reprocess.yml'), 'utf8').split('\n').length;
+    expect(lines).toBeLessThan(290);
+    for (const [jobId, job] of Object.entries(wf.jobs)) {
+      expect(job.steps.filter((st) => st.uses === CREDENTIALS).length, jobId).toBe(jobId === 'reprocess' ? 0 : 1);
+      expect(job.steps.filter((st) => st.uses === './.socorro-reprocess').length, jobId).toBe(1);
+      expect(job.steps.filter((st) => /^(aws-actions|google-github-actions)\//.test(st.uses ?? '')), jobId).toEqual([]);
     }
   });
 
@@ -296,12 +317,14 @@ describe('reprocess.yml: dispatched here, called from elsewhere', () => {
     expect(jobGroup({ bucket: 'gs://a' })).not.toBe(jobGroup({ bucket: 'gs://b' }));
   });
 
-  it('names each run by its dates, its bucket and whether it is a dry run', async () => {
+  it('names each run by its dates, bucket, hours, search, limit and whether it is a dry run', async () => {
     const p = await parsed;
-    const name = (inputs: Record<string, unknown>) => asString(evalToken(p.runName!, { values: { inputs, vars: {}, github: {} }, status: ok }));
-    expect(name({ dates: '20240301..20240302', bucket: 'gs://crashes', 'dry-run': true })).toBe('reprocess 20240301..20240302 gs://crashes (dry run)');
-    expect(name({ dates: '20240301', bucket: 'crashes', 'dry-run': false })).toBe('reprocess 20240301 crashes');
-    expect(name({ 'from-run': '123', bucket: 'crashes', 'dry-run': false })).toBe('reprocess run 123 crashes');
+    const name = (inputs: Record<string, unknown>, vars: Record<string, string> = {}) => asString(evalToken(p.runName!, { values: { inputs, vars, github: {} }, status: ok }));
+    expect(name({ dates: '20240301..20240302', bucket: 'gs://crashes', search: true, 'dry-run': true })).toBe('reprocess 20240301..20240302 gs://crashes, search, max 10000 (dry run)');
+    expect(name({ dates: '20240301', bucket: 'crashes', hours: '02:00..05:30', search: false, 'dry-run': false })).toBe('reprocess 20240301 crashes hours 02:00..05:30, no search, max 10000');
+    expect(name({ dates: '20240301', bucket: '', search: true, 'allow-many': true }, { SOCORRO_BUCKET: 'gs://b', SOCORRO_MAX: '500' })).toBe('reprocess 20240301 gs://b, search, allow-many');
+    expect(name({ dates: '20240301', bucket: 'crashes', search: true }, { SOCORRO_MAX: '500' })).toBe('reprocess 20240301 crashes, search, max 500');
+    expect(name({ 'from-run': '123', bucket: 'crashes', search: true, 'dry-run': false })).toBe('reprocess run 123 crashes, search, max 10000');
   });
 
   it.each(['resubmit.yml', '../../examples/reprocess-caller.yml'])('%s calls it with inputs and secrets it declares, the permissions its jobs need, and no concurrency group of its own', async (file) => {
@@ -315,5 +338,22 @@ describe('reprocess.yml: dispatched here, called from elsewhere', () => {
     for (const name of Object.keys(job.with)) expect(Object.keys(called.callInputs), name).toContain(name);
     for (const name of Object.keys(job.secrets)) expect(Object.keys(called.callSecrets), name).toContain(name);
     expect(job.permissions).toEqual({ contents: 'read', actions: 'read', 'id-token': 'write' });
+  });
+});
+
+describe('.github/actions/credentials (one credentials step a job)', () => {
+  const file = join(ROOT, '.github/actions/credentials/action.yml');
+  const text = readFileSync(file, 'utf8');
+  const meta = parseYaml(text) as { runs: { using: string; steps: Array<{ if?: string; uses?: string; run?: string }> } };
+
+  it('is a composite action whose every step says when it runs, pinned as the workflows are, no ${{ }} in its script', () => {
+    expect(meta.runs.using).toBe('composite');
+    for (const step of meta.runs.steps) {
+      expect(step.if).toBeTruthy();
+      if (step.run) expect(step.run).not.toContain('${{');
+    }
+    const lines = text.split('\n').filter((l) => /^\s*(-\s+)?uses:/.test(l));
+    expect(lines.length).toBe(3);
+    for (const line of lines) expect(line).toMatch(/uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
   });
 });

@@ -406,6 +406,171 @@ jobs:
   });
 });
 
+describe('composite actions', () => {
+  const COMPOSITE = `name: greet
+description: "a composite action: a run step, a local action, a skipped step, outputs"
+inputs:
+  who: { description: whom to greet, required: true }
+  skip: { description: skip the last step, required: false, default: "true" }
+  token: { description: a default expression, required: false, default: "\${{ github.token }}" }
+outputs:
+  said: { description: what the probe echoed, value: "\${{ steps.probe.outputs.value }}" }
+  env: { description: what the probe saw, value: "\${{ steps.probe.outputs.env }}" }
+  skipped: { description: the skipped step's outcome, value: "\${{ steps.maybe.outcome }}" }
+runs:
+  using: composite
+  steps:
+    - id: hello
+      shell: bash
+      env:
+        WHO: \${{ inputs.who }}
+        HAS_TOKEN: \${{ inputs.token != '' }}
+      run: |
+        echo "greeting=hello $WHO from $OUTER ($HAS_TOKEN)" >> "$GITHUB_OUTPUT"
+        echo "S3_KEY=key-of-$WHO" >> "$GITHUB_ENV"
+        echo "## greeted $WHO" >> "$GITHUB_STEP_SUMMARY"
+    - id: probe
+      uses: ./
+      with: { mode: report, value: "\${{ steps.hello.outputs.greeting }}" }
+    - id: maybe
+      if: inputs.skip != 'true'
+      shell: bash
+      run: exit 1
+`;
+  const FAILING = `name: failing
+description: "a failed step, then failure() and continue-on-error"
+runs:
+  using: composite
+  steps:
+    - { id: soft, shell: bash, run: exit 4, continue-on-error: true }
+    - { id: hard, shell: bash, run: "echo about to fail; exit 3" }
+    - { id: skipped, shell: bash, run: "echo never" }
+    - id: cleanup
+      if: failure()
+      shell: bash
+      env: { SOFT: "\${{ steps.soft.outcome }}/\${{ steps.soft.conclusion }}" }
+      run: echo "cleanup=$SOFT" >> "$GITHUB_OUTPUT"
+outputs:
+  cleanup: { description: from the failure() step, value: "\${{ steps.cleanup.outputs.cleanup }}" }
+`;
+  const SECRETS = `name: secrets
+description: reads a context a composite action has not
+runs:
+  using: composite
+  steps:
+    - { shell: bash, run: "echo \${{ secrets.X }}" }
+`;
+  const NO_SHELL = `name: no-shell
+description: a run step without its shell
+runs:
+  using: composite
+  steps:
+    - run: echo hi
+`;
+
+  beforeAll(async () => {
+    for (const [name, text] of Object.entries({ greet: COMPOSITE, failing: FAILING, secrets: SECRETS, 'no-shell': NO_SHELL })) {
+      await mkdir(join(repo, '.github/actions', name), { recursive: true });
+      await writeFile(join(repo, '.github/actions', name, 'action.yml'), text);
+    }
+  });
+
+  it('runs its run: and uses: steps with its inputs (defaults too), env and if:s; its outputs and GITHUB_ENV reach the job', async () => {
+    const wf = await workflow('composite.yml', `name: composite
+on: workflow_dispatch
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ${CHECKOUT}
+      - id: greet
+        uses: ./.github/actions/greet
+        env: { OUTER: the-job }
+        with: { who: "\${{ github.repository }}" }
+      - id: after
+        uses: ./
+        with: { mode: report, value: "\${{ steps.greet.outputs.said }} / \${{ steps.greet.outputs.skipped }} / \${{ env.S3_KEY }}" }
+      - id: unexpected
+        if: always()
+        uses: ./.github/actions/greet
+        with: { who: x, nobody: y }
+`);
+    const results = await new WorkflowRun(wf, options()).run(1);
+    const j = only(group(results, 'j'));
+    const greet = step(j, 'greet');
+    expect(greet.outcome, explain(group(results, 'j'))).toBe('success');
+    expect(greet.steps?.map((s) => [s.id, s.uses, s.outcome])).toEqual([
+      ['hello', '(run)', 'success'],
+      ['probe', './', 'success'],
+      ['maybe', '(run)', 'skipped'],
+    ]);
+    expect(greet.outputs.said).toBe('hello mozilla-services/socorro-reprocess from the-job (true)');
+    expect(greet.outputs.skipped).toBe('skipped');
+    // GITHUB_ENV of the run: step reached the next step of the action, and the job's later steps.
+    expect(JSON.parse(greet.outputs.env)).toMatchObject({ s3: 'key-of-mozilla-services/socorro-reprocess' });
+    expect(greet.summary).toBe('## greeted mozilla-services/socorro-reprocess\n');
+    expect(step(j, 'after').outputs.value).toBe('hello mozilla-services/socorro-reprocess from the-job (true) / skipped / key-of-mozilla-services/socorro-reprocess');
+    expect(envOf(step(j, 'after')).s3).toBe('key-of-mozilla-services/socorro-reprocess');
+    const unexpected = step(j, 'unexpected');
+    expect(unexpected.outcome).toBe('failure');
+    expect(unexpected.log).toContain("Unexpected input(s) 'nobody'");
+    expect(j.result).toBe('failure');
+  });
+
+  it('a failed step fails the action: later steps skip unless failure(); continue-on-error holds inside it too', async () => {
+    const wf = await workflow('composite-fail.yml', `name: composite-fail
+on: workflow_dispatch
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ${CHECKOUT}
+      - { id: failing, uses: ./.github/actions/failing }
+      - { id: next, uses: ./, with: { mode: report } }
+      - { id: on-failure, if: failure(), uses: ./, with: { mode: report, value: "\${{ steps.failing.outcome }} \${{ steps.failing.outputs.cleanup }}" } }
+`);
+    const results = await new WorkflowRun(wf, options()).run(1);
+    const j = only(group(results, 'j'));
+    const failing = step(j, 'failing');
+    expect(failing.steps?.map((s) => [s.id, s.outcome, s.conclusion])).toEqual([
+      ['soft', 'failure', 'success'],
+      ['hard', 'failure', 'failure'],
+      ['skipped', 'skipped', 'skipped'],
+      ['cleanup', 'success', 'success'],
+    ]);
+    expect(failing.outcome).toBe('failure');
+    expect(failing.log).toContain('about to fail');
+    expect(step(j, 'next').outcome).toBe('skipped');
+    expect(step(j, 'on-failure').outputs.value).toBe('failure failure/success');
+    expect(j.result).toBe('failure');
+  });
+
+  it('a composite step may not read secrets, and a run: step needs its shell, as on GitHub', async () => {
+    const wf = await workflow('composite-bad.yml', `name: composite-bad
+on: workflow_dispatch
+jobs:
+  secrets:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ${CHECKOUT}
+      - { id: s, uses: ./.github/actions/secrets }
+  shell:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ${CHECKOUT}
+      - { id: s, uses: ./.github/actions/no-shell }
+`);
+    const results = await new WorkflowRun(wf, options({ secrets: { X: 'the-secret' } })).run(1);
+    const secrets = step(only(group(results, 'secrets')), 's');
+    expect(secrets.outcome).toBe('failure');
+    expect(secrets.log).toMatch(/Unrecognized named-value: 'secrets'/);
+    expect(secrets.log).not.toContain('the-secret');
+    const shell = step(only(group(results, 'shell')), 's');
+    expect(shell.outcome).toBe('failure');
+    expect(shell.log).toContain('Required property is missing: shell');
+  });
+});
+
 describe('permissions and the GITHUB_TOKEN', () => {
   it('actions: read gets a token the REST API accepts, none gets 403; the run id is numeric', async () => {
     const wf = await workflow('perms.yml', `name: perms

@@ -29,20 +29,22 @@
  *   the environment a runner gives (INPUT_*, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP,
  *   GITHUB_RUN_ID, GITHUB_API_URL, the artifact service token...). Step outputs are read back from
  *   the GITHUB_OUTPUT file and job outputs evaluated from the job's `outputs:`.
+ * - A `uses: ./path` composite action runs its steps as the runner does (see runComposite): `run:`
+ *   steps (bash) and `uses:` steps, with the action's inputs, outputs, env and `if:`s.
  *
  * Simulated, not run, keyed on the action's name whatever its version or commit:
- * `actions/checkout` (copies action.yml and links dist/ of RunnerOptions.repoRoot into `path:`,
+ * `actions/checkout` (copies action.yml and links dist/ and .github/actions/ of RunnerOptions.repoRoot into `path:`,
  * whatever `repository:`/`ref:` say, which are recorded: the checkout under test is what the
  * simulation provides), `aws-actions/configure-aws-credentials` (exports what its inputs name, as
  * the real action does for access keys; its OIDC path needs GitHub's token service and is refused)
  * and `google-github-actions/auth` (writes the Workload Identity credentials file the real one
  * writes, pointing at a loopback STS, when the job may mint an OIDC token). Any other step,
  * `run:` steps included, fails the job: the workflow must not grow steps this runner does not
- * understand.
+ * understand (a composite action's `run:` steps are the one place they run).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
@@ -329,9 +331,13 @@ export interface Status {
 export interface ExprContext {
   values: Record<string, unknown>;
   status: Status;
+  /** The named contexts an expression may use (default: a workflow step's); others are a parse error, as on GitHub. */
+  contexts?: string[];
 }
 
 const CONTEXT_NAMES = ['github', 'inputs', 'vars', 'secrets', 'needs', 'matrix', 'strategy', 'steps', 'job', 'jobs', 'runner', 'env'];
+/** What a composite action's steps may read: no secrets, vars or needs (a caller passes them as inputs). */
+export const COMPOSITE_CONTEXT_NAMES = ['github', 'inputs', 'matrix', 'strategy', 'steps', 'job', 'runner', 'env'];
 const STATUS_FUNCTIONS = ['success', 'failure', 'always', 'cancelled'];
 
 export function toData(value: unknown): data.ExpressionData {
@@ -346,7 +352,7 @@ export function fromData(value: data.ExpressionData): unknown {
 export function evaluate(expression: string, ctx: ExprContext): data.ExpressionData {
   const lexed = new Lexer(expression).lex();
   const infos = STATUS_FUNCTIONS.map((name) => ({ name, minArgs: 0, maxArgs: 0 }));
-  const tree = new Parser(lexed.tokens, CONTEXT_NAMES, infos).parse();
+  const tree = new Parser(lexed.tokens, ctx.contexts ?? CONTEXT_NAMES, infos).parse();
   const statusOf: Record<string, boolean> = {
     success: ctx.status.success,
     failure: ctx.status.failure,
@@ -537,6 +543,8 @@ export interface StepRun {
   timedOut?: boolean;
   /** actions/checkout: where into, and what it was asked for (the simulation always provides repoRoot). */
   checkout?: { path: string; repository: string; ref: string };
+  /** A composite action: its own steps, as they ran (`index` within the action). */
+  steps?: StepRun[];
 }
 
 export interface JobRun {
@@ -1246,6 +1254,7 @@ export class WorkflowRun {
       // Never keep the test process alive for a timer.
       jobTimer.unref();
 
+      const stepScope: StepScope = { workspace, temp, runnerEnv, jobEnv, permissions: run.permissions ?? {}, valuesFor, control, status: statusNow };
       for (const [index, step] of job.steps.entries()) {
         if (!('uses' in step) && !('run' in step)) throw new Error(`job ${id}: step ${index} is neither uses nor run`);
         const uses = 'uses' in step ? step.uses.value : '';
@@ -1272,28 +1281,11 @@ export class WorkflowRun {
           const stepTimeout = scope.wf.stepProperty(id, index, 'timeout-minutes');
           const stepMinutes = stepTimeout ? Number(fromData(evalToken(stepTimeout, withCtx))) : undefined;
           if (!uses) throw new Error('run: steps are not simulated');
-          const name = uses.split('@')[0];
-          const remote = !uses.startsWith('./') && uses.includes('@');
-          if (remote && name === 'actions/checkout') {
-            record.checkout = await simulateCheckout(this.opts.repoRoot, workspace, record.with, this.repository);
-            record.outcome = 'success';
-          } else if (remote && name === 'aws-actions/configure-aws-credentials') {
-            Object.assign(jobEnv, simulateAwsCredentials(record.with));
-            record.outcome = 'success';
-          } else if (remote && name === 'google-github-actions/auth') {
-            Object.assign(jobEnv, await this.simulateGcpAuth(run.permissions, record.with, workspace));
-            record.outcome = 'success';
-          } else if (uses.startsWith('./')) {
-            const env = { ...runnerEnv, ...jobEnv, ...stepEnv };
-            await this.runLocalAction(record, uses, workspace, temp, env, jobEnv, valuesFor, {
-              control,
-              holdsIfCancelled: holds,
-              stepTimeoutMs: stepMinutes === undefined ? undefined : stepMinutes * 60_000 * (this.opts.timeScale ?? 1),
-              start: { job: key, matrix, attempt, backendJobId, index, id: step.id, uses, pid: undefined },
-            });
-          } else {
-            throw new Error(`${uses} is not simulated`);
-          }
+          await this.runUses(record, uses, stepEnv, stepScope, {
+            holdsIfCancelled: holds,
+            stepTimeoutMs: stepMinutes === undefined ? undefined : stepMinutes * 60_000 * (this.opts.timeScale ?? 1),
+            start: { job: key, matrix, attempt, backendJobId, index, id: step.id, uses, pid: undefined },
+          });
         } catch (err) {
           record.outcome = 'failure';
           record.log += `\n##[error]${err instanceof Error ? err.message : String(err)}\n`;
@@ -1337,17 +1329,30 @@ export class WorkflowRun {
     return this.opts.gcpAuth(w, workspace);
   }
 
-  /** A `uses: ./path` step: the action's metadata decides inputs (with defaults) and the entry point. */
-  private async runLocalAction(
-    record: StepRun,
-    uses: string,
-    workspace: string,
-    temp: string,
-    env: Record<string, string>,
-    jobEnv: Record<string, string>,
-    valuesFor: () => Record<string, unknown>,
-    how: { control: JobControl; holdsIfCancelled: () => boolean; stepTimeoutMs: number | undefined; start: StepStart },
-  ): Promise<void> {
+  /** A `uses:` step, of the job or of a composite action: a simulated remote action, or one in the workspace. */
+  private async runUses(record: StepRun, uses: string, stepEnv: Record<string, string>, scope: StepScope, how: StepHow): Promise<void> {
+    const name = uses.split('@')[0];
+    const remote = !uses.startsWith('./') && uses.includes('@');
+    if (remote && name === 'actions/checkout') {
+      record.checkout = await simulateCheckout(this.opts.repoRoot, scope.workspace, record.with, this.repository);
+      record.outcome = 'success';
+    } else if (remote && name === 'aws-actions/configure-aws-credentials') {
+      Object.assign(scope.jobEnv, simulateAwsCredentials(record.with));
+      record.outcome = 'success';
+    } else if (remote && name === 'google-github-actions/auth') {
+      Object.assign(scope.jobEnv, await this.simulateGcpAuth(scope.permissions, record.with, scope.workspace));
+      record.outcome = 'success';
+    } else if (uses.startsWith('./')) {
+      await this.runLocalAction(record, uses, stepEnv, scope, how);
+    } else {
+      throw new Error(`${uses} is not simulated`);
+    }
+  }
+
+  /** A `uses: ./path` step: the action's metadata decides inputs (with defaults) and what runs (node24 or composite). */
+  private async runLocalAction(record: StepRun, uses: string, stepEnv: Record<string, string>, scope: StepScope, how: StepHow): Promise<void> {
+    const { workspace } = scope;
+    // As on GitHub, `./` is the workspace, also inside a composite action.
     const actionDir = resolve(workspace, uses);
     if (actionDir !== workspace && !actionDir.startsWith(workspace + sep)) throw new Error(`${uses} is outside the workspace`);
     let metaText: string | undefined;
@@ -1358,28 +1363,123 @@ export class WorkflowRun {
     if (metaText === undefined) {
       throw new Error(`Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${actionDir}'. Did you forget to run actions/checkout before running your local action?`);
     }
-    const meta = parseYaml(metaText) as {
-      inputs?: Record<string, { default?: unknown }>;
-      runs?: { using?: string; main?: string };
-    };
-    if (meta.runs?.using !== 'node24' || !meta.runs.main) throw new Error(`action.yml: runs.using ${meta.runs?.using} is not simulated (node24 only)`);
+    const meta = parseYaml(metaText) as ActionMeta;
+    const using = meta.runs?.using;
+    if (!(using === 'node24' && meta.runs?.main) && using !== 'composite') throw new Error(`action.yml: runs.using ${using} is not simulated (node24 and composite only)`);
     const declared = meta.inputs ?? {};
     const unexpected = Object.keys(record.with).filter((k) => !Object.hasOwn(declared, k));
     if (unexpected.length) throw new Error(`Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${Object.keys(declared).join("', '")}']`);
 
-    const stepEnv: Record<string, string> = { ...env, GITHUB_ACTION_PATH: actionDir };
+    const inputs: Record<string, string> = {};
     for (const [name, def] of Object.entries(declared)) {
       let value: string | undefined = record.with[name];
       if (value === undefined && def?.default !== undefined && def.default !== null) {
         value = typeof def.default === 'string' ? def.default : JSON.stringify(def.default);
         // An input default may be an expression (e.g. `${{ github.token }}`), evaluated for the step.
         const m = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(value);
-        if (m) value = asString(evaluate(m[1], { values: valuesFor(), status: { success: true, failure: false } }));
+        if (m) value = asString(evaluate(m[1], { values: scope.valuesFor(), status: { success: true, failure: false } }));
         else if (value.includes('${{')) throw new Error(`action.yml: input ${name}: a default mixing text and expressions is not simulated`);
       }
-      // As the runner names them: spaces become '_', hyphens stay.
-      if (value !== undefined) stepEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+      if (value !== undefined) inputs[name] = value;
     }
+    if (using === 'composite') {
+      await this.runComposite(record, meta, actionDir, inputs, stepEnv, scope, how);
+      return;
+    }
+    const env: Record<string, string> = { ...scope.runnerEnv, ...scope.jobEnv, ...stepEnv, GITHUB_ACTION_PATH: actionDir };
+    // As the runner names them: spaces become '_', hyphens stay.
+    for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+    await this.runProcess(record, this.opts.node, [join(actionDir, meta.runs!.main!)], env, scope, how);
+  }
+
+  /**
+   * A composite action's steps, as the runner takes them: each `if:` (success() unless it names a
+   * status function; a failed step of the action fails success()), `env:`, `with:`, `run:` (its
+   * `shell:` required) and `uses:` evaluated over the action's inputs, its own steps, env, github,
+   * job, runner, matrix and strategy (no secrets, vars or needs: those are a parse error);
+   * GITHUB_ENV of a step reaches the later steps and the job; the action's outputs come from its
+   * `outputs:`; it fails when one of its steps fails (after continue-on-error).
+   */
+  private async runComposite(
+    record: StepRun,
+    meta: ActionMeta,
+    actionDir: string,
+    inputs: Record<string, string>,
+    outerEnv: Record<string, string>,
+    scope: StepScope,
+    how: StepHow,
+  ): Promise<void> {
+    const steps: Record<string, unknown> = {};
+    record.steps = [];
+    let failed = false;
+    const status = (): Status => {
+      const s = scope.status();
+      return failed && !s.cancelled ? { success: false, failure: true, cancelled: false } : s;
+    };
+    const ctx = (env: Record<string, string>): ExprContext => ({
+      values: scope.valuesFor({ inputs, steps, env, secrets: {}, vars: {}, needs: {} }),
+      status: status(),
+      contexts: COMPOSITE_CONTEXT_NAMES,
+    });
+    // YAML scalars as the runner reads them: true, 3, null → 'true', '3', ''.
+    const text = (v: unknown, c: ExprContext): string => interpolate(typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v), c);
+    for (const [index, step] of (meta.runs?.steps ?? []).entries()) {
+      // GitHub names an unnamed step `__N` in the steps context too.
+      const id = step.id ?? `__${index}`;
+      const sub: StepRun = { index, id, uses: step.uses ?? '(run)', outcome: 'skipped', conclusion: 'skipped', with: {}, outputs: {}, summary: '', log: '' };
+      record.steps.push(sub);
+      const base = () => ({ ...scope.jobEnv, ...outerEnv });
+      const condition = ifCondition(step.if);
+      const holds = () => truthy(evaluate(condition, ctx(base())));
+      if (scope.control.lost || !holds()) {
+        steps[id] = { outcome: 'skipped', conclusion: 'skipped', outputs: {} };
+        continue;
+      }
+      try {
+        const own = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, text(v, ctx(base()))]));
+        const stepEnv = { ...outerEnv, ...own };
+        const c = ctx({ ...scope.jobEnv, ...stepEnv });
+        for (const [k, v] of Object.entries(step.with ?? {})) sub.with[k] = text(v, c);
+        const next: StepHow = { ...how, holdsIfCancelled: holds, start: { ...how.start, id, uses: sub.uses } };
+        if (step.run !== undefined && step.uses !== undefined) throw new Error(`${actionDir}: step ${index} has both run and uses`);
+        if (step.run !== undefined) {
+          if (!step.shell) throw new Error(`${actionDir}: step ${index}: Required property is missing: shell`);
+          if (step.shell !== 'bash') throw new Error(`${actionDir}: step ${index}: shell ${step.shell} is not simulated (bash only)`);
+          const script = join(scope.temp, `${randomUUID()}.sh`);
+          await writeFile(script, text(step.run, c));
+          const env = { ...scope.runnerEnv, ...scope.jobEnv, ...stepEnv, GITHUB_ACTION_PATH: actionDir };
+          // The runner's bash: `bash --noprofile --norc -eo pipefail {0}`.
+          await this.runProcess(sub, 'bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], env, scope, next);
+        } else if (step.uses !== undefined) {
+          await this.runUses(sub, step.uses, stepEnv, scope, next);
+        } else {
+          throw new Error(`${actionDir}: step ${index} is neither uses nor run`);
+        }
+      } catch (err) {
+        sub.outcome = 'failure';
+        sub.log += `\n##[error]${err instanceof Error ? err.message : String(err)}\n`;
+      }
+      const coe = step['continue-on-error'];
+      const continueOnError = typeof coe === 'string' ? truthy(evaluate(unwrap(coe), ctx(base()))) : coe === true;
+      sub.conclusion = sub.outcome === 'failure' && continueOnError ? 'success' : sub.outcome;
+      if (sub.conclusion === 'failure') failed = true;
+      steps[id] = { outcome: sub.outcome, conclusion: sub.conclusion, outputs: sub.outputs };
+    }
+    record.log = record.steps.map((x) => x.log).join('');
+    record.summary = record.steps.map((x) => x.summary).join('');
+    try {
+      for (const [name, o] of Object.entries(meta.outputs ?? {})) record.outputs[name] = text(o?.value, ctx({ ...scope.jobEnv, ...outerEnv }));
+    } catch (err) {
+      failed = true;
+      record.log += `\n##[error]${err instanceof Error ? err.message : String(err)}\n`;
+    }
+    const cancelled = record.steps.some((x) => x.outcome === 'cancelled');
+    record.outcome = failed ? 'failure' : cancelled ? 'cancelled' : 'success';
+  }
+
+  /** One process of a step (a node action, or a composite action's `run:`), with the runner's file commands, signals and timeouts. */
+  private async runProcess(record: StepRun, command: string, args: string[], stepEnv: Record<string, string>, scope: StepScope, how: StepHow): Promise<void> {
+    const { temp, workspace, jobEnv, control } = scope;
     const commands = join(temp, '_runner_file_commands');
     await mkdir(commands, { recursive: true });
     const file = async (kind: string) => {
@@ -1396,9 +1496,8 @@ export class WorkflowRun {
     };
     Object.assign(stepEnv, files);
 
-    const { control } = how;
     record.startedAt = performance.now();
-    const proc = startProcess(this.opts.node, [join(actionDir, meta.runs.main)], workspace, stepEnv);
+    const proc = startProcess(command, args, workspace, stepEnv);
     record.pid = proc.pid;
     record.signals = proc.signals;
     let cancelledStep = false;
@@ -1470,6 +1569,67 @@ export class WorkflowRun {
   }
 }
 
+
+/** What a step needs from its job, for `uses:` and `run:` alike. */
+interface StepScope {
+  workspace: string;
+  temp: string;
+  runnerEnv: Record<string, string>;
+  /** Exported variables (GITHUB_ENV): steps of composite actions add to it too. */
+  jobEnv: Record<string, string>;
+  permissions: Permissions;
+  valuesFor(extra?: Record<string, unknown>): Record<string, unknown>;
+  control: JobControl;
+  /** The job's status now, for `if:`s. */
+  status(): Status;
+}
+
+interface StepHow {
+  holdsIfCancelled: () => boolean;
+  stepTimeoutMs: number | undefined;
+  start: StepStart;
+}
+
+interface ActionMeta {
+  inputs?: Record<string, { default?: unknown } | null>;
+  outputs?: Record<string, { value?: unknown } | null>;
+  runs?: {
+    using?: string;
+    main?: string;
+    steps?: Array<{
+      id?: string;
+      name?: string;
+      if?: string | boolean;
+      uses?: string;
+      run?: string;
+      shell?: string;
+      with?: Record<string, unknown>;
+      env?: Record<string, unknown>;
+      'continue-on-error'?: boolean | string;
+    }>;
+  };
+}
+
+const STATUS_CALL = /\b(success|failure|always|cancelled)\s*\(/;
+
+/** A `${{ }}`-wrapped expression's inside, else the text as it is. */
+function unwrap(text: string): string {
+  const m = /^\s*\$\{\{([\s\S]*)\}\}\s*$/.exec(text);
+  return m ? m[1] : text;
+}
+
+/** A composite step's `if:` as the runner takes it: success() && (…) unless it names a status function. */
+function ifCondition(cond: string | boolean | undefined): string {
+  if (cond === undefined || cond === '') return 'success()';
+  const e = unwrap(String(cond));
+  return STATUS_CALL.test(e) ? e : `success() && (${e})`;
+}
+
+/** A string of an action.yml with every `${{ }}` in it evaluated. */
+export function interpolate(text: string, ctx: ExprContext): string {
+  return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, e: string) => asString(evaluate(e, ctx)));
+}
+
 function stringValues(v: unknown): Record<string, string> {
   if (v === null || v === undefined) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw new Error('env: not a mapping');
@@ -1534,9 +1694,16 @@ async function simulateCheckout(repoRoot: string, workspace: string, w: Record<s
   }
   await mkdir(dest, { recursive: true });
   await copyFile(join(repoRoot, 'action.yml'), join(dest, 'action.yml'));
-  await symlink(join(repoRoot, 'dist'), join(dest, 'dist'), 'dir').catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
+  const link = (from: string, to: string) =>
+    symlink(from, to, 'dir').catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  await link(join(repoRoot, 'dist'), join(dest, 'dist'));
+  // The repository's composite actions (.github/actions/*), which its workflows run from the checkout.
+  if (await stat(join(repoRoot, '.github/actions')).then((x) => x.isDirectory(), () => false)) {
+    await mkdir(join(dest, '.github'), { recursive: true });
+    await link(join(repoRoot, '.github/actions'), join(dest, '.github/actions'));
+  }
   return { path, repository: w.repository || repository, ref: w.ref ?? '' };
 }
 
@@ -1622,6 +1789,12 @@ function startProcess(node: string, args: string[], cwd: string, env: Record<str
 }
 
 /** A readable account of a job group that did not succeed, with the failing steps' logs. */
+/** A job's steps with every composite action's own steps after it, as the log shows them. */
+export function stepsOf(run: JobRun): StepRun[] {
+  const flat = (steps: StepRun[]): StepRun[] => steps.flatMap((s) => [s, ...flat(s.steps ?? [])]);
+  return flat(run.steps);
+}
+
 export function describe(group: JobGroup | undefined): string {
   if (!group) return '(job did not run)';
   const lines = [`job ${group.job}: ${group.result}${group.error ? ` (${group.error})` : ''}`];

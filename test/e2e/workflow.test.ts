@@ -18,8 +18,8 @@ import { syntheticDay } from '../../src/demo/crashes.ts';
 import { createBucket, putObjects, startTestS3, type S3Endpoint } from '../../src/demo/s3.ts';
 import { startSocorroApi, type SocorroApi } from '../../src/demo/socorro-api.ts';
 import { startArtifactBackend, type ArtifactBackend } from '../support/results-service.ts';
-import { loadWorkflow, WorkflowRun, type RunnerOptions, type Workflow } from './runner.ts';
-import { actionStep, expectEverySummaryRenders, fetchArtifact as fetchArtifactOf, keepFinalSummary, ok, summaryRows } from './helpers.ts';
+import { loadWorkflow, stepsOf, WorkflowRun, type RunnerOptions, type Workflow } from './runner.ts';
+import { ACTION, actionStep, expectEverySummaryRenders, fetchArtifact as fetchArtifactOf, keepFinalSummary, ok, summaryRows } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -130,7 +130,7 @@ describe('.github/workflows/reprocess.yml, run offline job by job', () => {
     expect(unprocessed.length).toBeGreaterThan(0);
     const t = performance.now();
     run = new WorkflowRun(wf, runnerOptions(RUN_ID, { dates: `${DAYS[0]}..${DAYS[DAYS.length - 1]}`, 'chunk-size': CHUNK_SIZE, 'verify-minutes': 1 }));
-    expect(run.runName()).toBe(`reprocess ${DAYS[0]}..${DAYS[1]} ${BUCKET}`);
+    expect(run.runName()).toBe(`reprocess ${DAYS[0]}..${DAYS[1]} ${BUCKET}, search, max 10000`);
     const results = await run.run(1);
     timings.attempt1 = performance.now() - t;
 
@@ -146,8 +146,9 @@ describe('.github/workflows/reprocess.yml, run offline job by job', () => {
     expect(chunks).toEqual(Array.from({ length: chunkCount }, (_, k) => k));
     expect(list.outputs.total).toBe(String(allIds.length));
     const listStep = actionStep(list.runs[0]);
-    // An S3-compatible store: its keys reach the action through env:, not through AWS STS.
-    expect(list.runs[0].steps.filter((s) => s.uses.startsWith('aws-actions/')).every((s) => s.outcome === 'skipped')).toBe(true);
+    // An S3-compatible store: the credentials step passes its keys to the action as they are, not through AWS STS.
+    const credentials = stepsOf(list.runs[0]).filter((s) => s.outcome !== 'skipped' && !s.checkout && s.uses !== ACTION);
+    expect(credentials.map((s) => s.uses)).toEqual(['./.socorro-reprocess/.github/actions/credentials', '(run)']);
     expect(listStep.with).toMatchObject({ mode: 'list', bucket: BUCKET, 'chunk-size': String(CHUNK_SIZE), 'path-style': 'true', 'token-present': 'true' });
     const listRows = summaryRows(listStep.summary);
     expect(listRows.map((r) => r.date)).toEqual([...DAYS, '<strong>total</strong>']);
@@ -257,7 +258,7 @@ describe('.github/workflows/reprocess.yml, run offline job by job', () => {
   it('a dry run lists, checks and plans, and sends nothing; the run is named a dry run', async () => {
     const before = api.batches.length;
     const dry = new WorkflowRun(wf, runnerOptions('1003', { dates: DAYS[0], 'dry-run': true }));
-    expect(dry.runName()).toBe(`reprocess ${DAYS[0]} ${BUCKET} (dry run)`);
+    expect(dry.runName()).toBe(`reprocess ${DAYS[0]} ${BUCKET}, search, max 10000 (dry run)`);
     const results = await dry.run(1);
     const plan = ok(results.get('plan'));
     const planStep = actionStep(plan.runs[0]);
