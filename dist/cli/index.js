@@ -16,7 +16,7 @@ process.stdout.on('error', (err) => {
         process.exit(process.exitCode ?? 0);
     throw err;
 });
-const { main } = await Promise.all(/* import() */[__nccwpck_require__.e(14), __nccwpck_require__.e(338)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1338));
+const { main } = await Promise.all(/* import() */[__nccwpck_require__.e(14), __nccwpck_require__.e(301)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3301));
 process.exitCode = await main(process.argv.slice(2));
 
 __webpack_async_result__();
