@@ -1889,7 +1889,8 @@ class HeadRetrier {
     async savedAt(id) {
         for (const key of rawCrashKeys(this.store.kind, id)) {
             let refused = false;
-            const t = await this.retry(() => this.store.savedAt(key), () => (refused = true));
+            // Only a refusal of this read (403) is "hour unknown"; bad credentials stop the run as anywhere.
+            const t = await this.retry(() => this.store.savedAt(key), (e) => (refused = e.kind === 'forbidden'));
             if (refused)
                 return 'refused';
             if (typeof t === 'number')
@@ -1899,7 +1900,7 @@ class HeadRetrier {
         }
         return undefined;
     }
-    /** A fatal answer (refused, no such bucket) stops the run, or, given `onFatal`, only this request. */
+    /** A fatal answer (refused, no such bucket) stops the run, unless `onFatal` takes it (returns true) for this request only. */
     async retry(ask, onFatal) {
         const { counts: res, stop } = this.run;
         // Failures and throttles have budgets of their own; `attempt` (every try) sets the backoff.
@@ -1915,9 +1916,7 @@ class HeadRetrier {
             }
             this.run.lastError = answer.status === 0 ? 'no answer (connection reset or timeout)' : `HTTP ${answer.status}`;
             if (isFatal(answer.kind)) {
-                if (onFatal)
-                    onFatal(answer);
-                else
+                if (!onFatal?.(answer))
                     this.run.fail(answer.message);
                 return undefined;
             }

@@ -54,9 +54,10 @@ export class HeadRetrier {
   async savedAt(id: string): Promise<number | 'refused' | undefined> {
     for (const key of rawCrashKeys(this.store.kind, id)) {
       let refused = false;
+      // Only a refusal of this read (403) is "hour unknown"; bad credentials stop the run as anywhere.
       const t = await this.retry(
         () => this.store.savedAt(key),
-        () => (refused = true),
+        (e) => (refused = e.kind === 'forbidden'),
       );
       if (refused) return 'refused';
       if (typeof t === 'number') return t > 0 ? t : undefined;
@@ -65,8 +66,8 @@ export class HeadRetrier {
     return undefined;
   }
 
-  /** A fatal answer (refused, no such bucket) stops the run, or, given `onFatal`, only this request. */
-  private async retry<T>(ask: () => Promise<T | StoreError>, onFatal?: (e: StoreError) => void): Promise<T | undefined> {
+  /** A fatal answer (refused, no such bucket) stops the run, unless `onFatal` takes it (returns true) for this request only. */
+  private async retry<T>(ask: () => Promise<T | StoreError>, onFatal?: (e: StoreError) => boolean): Promise<T | undefined> {
     const { counts: res, stop } = this.run;
     // Failures and throttles have budgets of their own; `attempt` (every try) sets the backoff.
     let failures = 0;
@@ -81,8 +82,7 @@ export class HeadRetrier {
       }
       this.run.lastError = answer.status === 0 ? 'no answer (connection reset or timeout)' : `HTTP ${answer.status}`;
       if (isFatal(answer.kind)) {
-        if (onFatal) onFatal(answer);
-        else this.run.fail(answer.message);
+        if (!onFatal?.(answer)) this.run.fail(answer.message);
         return undefined;
       }
       if (!isTransient(answer.kind)) return undefined;
