@@ -500,10 +500,6 @@ class PackedIdList {
     get size() {
         return this.n;
     }
-    /** Whether the list keeps saved times. */
-    get hasSavedTimes() {
-        return this.times !== undefined;
-    }
     /** Appends a valid crash id (no check here), with its saved time (epoch ms) when the list keeps them. */
     push(id, savedAtMs) {
         if ((this.n + 1) * PACKED_SIZE > this.buf.length) {
@@ -791,10 +787,7 @@ async function writeTextAtomic(path, text) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
 ;// CONCATENATED MODULE: ./src/core/saved-times.ts
-
 
 
 
@@ -885,12 +878,6 @@ async function writeIdsWithSavedTimes(path, list, start = 0, end = list.size) {
     await (0,promises_.rename)(sideTmp, side);
     await (0,promises_.rename)(tmp, path);
 }
-async function sha256Of(path) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_.createReadStream)(path))
-        hash.update(chunk);
-    return hash.digest();
-}
 /** The header of a sidecar: its id count and digest; undefined when it is not one (or is cut). */
 async function readHeader(path) {
     const fh = await (0,promises_.open)(path, 'r');
@@ -925,12 +912,15 @@ async function readSavedTimes(files, ids) {
             continue;
         const header = await readHeader(side);
         const size = (await (0,promises_.stat)(file)).size;
-        if (!header || size !== header.count * LINE || !header.digest.equals(await sha256Of(file))) {
+        if (!header || size !== header.count * LINE) {
             stale.push(side);
             continue;
         }
-        saved ??= { times: new Uint32Array(ids.size).fill(NOT_COVERED), covered: 0 };
-        const { times } = saved;
+        // One pass over the id file: its digest, and where each line's time goes. The times are
+        // taken only when the digest is the one list wrote (until then a line may not be an id).
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        const at = new Int32Array(header.count);
+        const secs = new Uint32Array(header.count);
         const idf = await (0,promises_.open)(file, 'r');
         const sf = await (0,promises_.open)(side, 'r');
         try {
@@ -940,18 +930,28 @@ async function readSavedTimes(files, ids) {
                 const k = Math.min(BATCH, header.count - n);
                 await readFully(idf, idBuf, k * LINE, n * LINE);
                 await readFully(sf, tBuf, k * 4, HEADER_SIZE + n * 4);
+                hash.update(idBuf.subarray(0, k * LINE));
                 for (let j = 0; j < k; j++) {
-                    const i = ids.indexOfBytes(idBuf, j * LINE);
-                    if (i < 0 || times[i] !== NOT_COVERED)
-                        continue;
-                    times[i] = tBuf.readUInt32LE(j * 4);
-                    saved.covered++;
+                    at[n + j] = ids.indexOfBytes(idBuf, j * LINE);
+                    secs[n + j] = tBuf.readUInt32LE(j * 4);
                 }
             }
         }
         finally {
             await idf.close();
             await sf.close();
+        }
+        if (!hash.digest().equals(header.digest)) {
+            stale.push(side);
+            continue;
+        }
+        saved ??= { times: new Uint32Array(ids.size).fill(NOT_COVERED), covered: 0 };
+        for (let j = 0; j < header.count; j++) {
+            const i = at[j];
+            if (i < 0 || saved.times[i] !== NOT_COVERED)
+                continue;
+            saved.times[i] = secs[j];
+            saved.covered++;
         }
     }
     return { saved, stale };
@@ -3699,6 +3699,8 @@ function parseScanOptions(raw, out, ctx, now) {
     };
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(8161);
 ;// CONCATENATED MODULE: ./src/ports/gcs-auth.ts

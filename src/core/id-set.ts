@@ -173,11 +173,6 @@ export class PackedIdList {
     return this.n;
   }
 
-  /** Whether the list keeps saved times. */
-  get hasSavedTimes(): boolean {
-    return this.times !== undefined;
-  }
-
   /** Appends a valid crash id (no check here), with its saved time (epoch ms) when the list keeps them. */
   push(id: string, savedAtMs?: number): void {
     if ((this.n + 1) * PACKED_SIZE > this.buf.length) {
@@ -270,7 +265,7 @@ export class PackedIdList {
 }
 
 /** Epoch ms as the whole second a saved-times record keeps (0: unknown; 2106 is far off). */
-export function toSavedSecond(ms: number | undefined): number {
+function toSavedSecond(ms: number | undefined): number {
   if (ms === undefined || !Number.isFinite(ms) || ms < 1000) return 0;
   return Math.min(Math.floor(ms / 1000), 0xfffffffe);
 }

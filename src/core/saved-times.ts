@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { CRASH_ID_LENGTH } from './crash-id.ts';
 import { UsageError } from './errors.ts';
@@ -109,12 +108,6 @@ export interface SavedTimesRead {
   stale: string[];
 }
 
-async function sha256Of(path: string): Promise<Buffer> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest();
-}
-
 /** The header of a sidecar: its id count and digest; undefined when it is not one (or is cut). */
 async function readHeader(path: string): Promise<{ count: number; digest: Buffer; size: number } | undefined> {
   const fh = await open(path, 'r');
@@ -145,12 +138,15 @@ export async function readSavedTimes(files: string[], ids: IdSet): Promise<Saved
     if (side === file || !(await stat(side).then((st) => st.isFile(), () => false))) continue;
     const header = await readHeader(side);
     const size = (await stat(file)).size;
-    if (!header || size !== header.count * LINE || !header.digest.equals(await sha256Of(file))) {
+    if (!header || size !== header.count * LINE) {
       stale.push(side);
       continue;
     }
-    saved ??= { times: new Uint32Array(ids.size).fill(NOT_COVERED), covered: 0 };
-    const { times } = saved;
+    // One pass over the id file: its digest, and where each line's time goes. The times are
+    // taken only when the digest is the one list wrote (until then a line may not be an id).
+    const hash = createHash('sha256');
+    const at = new Int32Array(header.count);
+    const secs = new Uint32Array(header.count);
     const idf = await open(file, 'r');
     const sf = await open(side, 'r');
     try {
@@ -160,16 +156,26 @@ export async function readSavedTimes(files: string[], ids: IdSet): Promise<Saved
         const k = Math.min(BATCH, header.count - n);
         await readFully(idf, idBuf, k * LINE, n * LINE);
         await readFully(sf, tBuf, k * 4, HEADER_SIZE + n * 4);
+        hash.update(idBuf.subarray(0, k * LINE));
         for (let j = 0; j < k; j++) {
-          const i = ids.indexOfBytes(idBuf, j * LINE);
-          if (i < 0 || times[i] !== NOT_COVERED) continue;
-          times[i] = tBuf.readUInt32LE(j * 4);
-          saved.covered++;
+          at[n + j] = ids.indexOfBytes(idBuf, j * LINE);
+          secs[n + j] = tBuf.readUInt32LE(j * 4);
         }
       }
     } finally {
       await idf.close();
       await sf.close();
+    }
+    if (!hash.digest().equals(header.digest)) {
+      stale.push(side);
+      continue;
+    }
+    saved ??= { times: new Uint32Array(ids.size).fill(NOT_COVERED), covered: 0 };
+    for (let j = 0; j < header.count; j++) {
+      const i = at[j];
+      if (i < 0 || saved.times[i] !== NOT_COVERED) continue;
+      saved.times[i] = secs[j];
+      saved.covered++;
     }
   }
   return { saved, stale };

@@ -19,9 +19,7 @@ import type { AddressInfo } from 'node:net';
 export interface S3PolicyGate {
   /** The endpoint to give the tool. */
   endpoint: string;
-  /** Requests refused, with the action S3 would have needed. */
-  denied: GateRecord[];
-  /** Every request, allowed or not. */
+  /** Every request, with the action S3 would have needed and whether the policy allowed it. */
   seen: GateRecord[];
   close(): Promise<void>;
 }
@@ -70,14 +68,12 @@ function accessDenied(req: IncomingMessage, res: ServerResponse): void {
 /** Starts the gate on a loopback port in front of `target` (http://host:port). */
 export async function startS3PolicyGate(target: string): Promise<S3PolicyGate> {
   const to = new URL(target);
-  const denied: GateRecord[] = [];
   const seen: GateRecord[] = [];
   const server: Server = createServer((req, res) => {
     const { action, allowed } = decide(req.method ?? 'GET', req.url ?? '/');
     const record = { method: req.method ?? '', path: req.url ?? '', action, allowed };
     seen.push(record);
     if (!allowed) {
-      denied.push(record);
       req.resume();
       return accessDenied(req, res);
     }
@@ -94,7 +90,6 @@ export async function startS3PolicyGate(target: string): Promise<S3PolicyGate> {
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    denied,
     seen,
     close: () =>
       new Promise<void>((resolve) => {

@@ -21,8 +21,7 @@ export interface S3Endpoint {
   setSavedTime?(bucket: string, key: string, when: Date): Promise<void>;
   /** Whether `env` holds no more than the README's least-privilege policy (the gate, or an RGW user granted only that). */
   leastPrivilege?: boolean;
-  /** Behind the least-privilege policy gate: the requests it refused, and every request it saw. */
-  denied?: S3PolicyGate['denied'];
+  /** Behind the least-privilege policy gate: every request it saw, allowed or refused. */
   seen?: S3PolicyGate['seen'];
   close(): Promise<void>;
 }
@@ -113,7 +112,6 @@ export async function startTestS3(): Promise<S3Endpoint> {
     ...s3,
     leastPrivilege: true,
     endpoint: gate.endpoint,
-    denied: gate.denied,
     seen: gate.seen,
     async close() {
       await gate.close();
