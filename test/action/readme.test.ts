@@ -58,3 +58,58 @@ describe('README action section', () => {
     for (const mode of ['plan', 'submit', 'verify']) expect(section).toContain(`| \`${mode}\` |`);
   });
 });
+
+/** Every document a user copies a pin from. */
+const PIN_SOURCES = ['README.md', 'examples/reprocess-caller.yml', 'docs/action-pins.md', 'CHANGELOG.md', '.github/workflows/release.yml'];
+
+describe('what there is to pin: the version, the changelog, the release workflow and every snippet agree', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; repository?: { url?: string } };
+  const major = pkg.version.split('.')[0];
+
+  it('names one owner, the repository package.json names, and no placeholder for it', () => {
+    const home = /github\.com\/([^/]+\/socorro-reprocess)\.git$/.exec(pkg.repository?.url ?? '')?.[1];
+    expect(home, 'package.json repository.url').toBeDefined();
+    for (const file of PIN_SOURCES) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      expect(text, file).not.toMatch(/OWNER\/socorro-reprocess/);
+      for (const m of text.matchAll(/([\w.-]+)\/socorro-reprocess(?=[@/])/g)) expect(m[1], `${file}: ${m[0]}`).toBe(home!.split('/')[0]);
+    }
+  });
+
+  it("pins only the package's major (release.yml makes vMAJOR from package.json's version)", () => {
+    let pins = 0;
+    for (const file of PIN_SOURCES) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/socorro-reprocess(?:\/\.github\/workflows\/[\w.-]+)?@v(\d+)\b/g)) {
+        expect(m[1], `${file}: ${m[0]}`).toBe(major);
+        pins++;
+      }
+      for (const m of text.matchAll(/action-ref: v(\d+)\b/g)) expect(m[1], `${file}: ${m[0]}`).toBe(major);
+    }
+    expect(pins).toBeGreaterThan(0);
+  });
+
+  it('CHANGELOG names the version: released under its own heading, or as the next release', () => {
+    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8');
+    const released = changelog.includes(`## [${pkg.version}] - `);
+    const next = new RegExp(`## \\[Unreleased\\]\\s+Nothing has been released yet\\. The first release will be ${pkg.version.replace(/\./g, '\\.')}\\b`).test(changelog);
+    expect(released || next, `CHANGELOG.md and package.json ${pkg.version}`).toBe(true);
+    // Before the first release, the README must not let anyone believe @vMAJOR exists yet.
+    if (!released) expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`until \`v${pkg.version}\` is tagged there is no \`@v${major}\``);
+  });
+});
+
+describe("search pacing is told the same everywhere: 900 a minute with a token, 90 without (90 % of Socorro's limits)", () => {
+  it('every "paced at N" and "searches at N" in the README, the workflows and the CLI says 900 or 90', () => {
+    const files = ['README.md', '.github/workflows/reprocess.yml', '.github/workflows/scan.yml', 'src/cli/main.ts', 'src/modes/scan.ts', 'action.yml'];
+    let seen = 0;
+    for (const file of files) {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/(?:paced (?:at|under)|searches at) (\d[\d,]*) a minute/g)) {
+        expect(['900', '90'], `${file}: ${m[0]}`).toContain(m[1]);
+        seen++;
+      }
+    }
+    expect(seen).toBeGreaterThan(3);
+  });
+});

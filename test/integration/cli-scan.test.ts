@@ -129,7 +129,7 @@ describe.each(STORE_KINDS)('scan on %s (CLI process, SuperSearch stand-in)', (ki
   it('without a token says so once and goes at the anonymous rate', async () => {
     const r = await spawnCli(['scan', ...store.args(bucket), '--api-url', api.url, '--out', join(work, 'anon'), '-q', '--dates', D2, ...THRESHOLDS], { ...store.env }, 120_000);
     expect(r.code).toBe(3);
-    expect(r.stderr.match(/no API token: searches are paced under 100 a minute/g)).toHaveLength(1);
+    expect(r.stderr.match(/no API token: searches are paced at 90 a minute/g)).toHaveLength(1);
     expect(api.searches[api.searches.length - 1].token).toBe(false);
   });
 
