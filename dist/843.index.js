@@ -3270,7 +3270,7 @@ async function runScan(opts, deps) {
     const file = (0,external_node_path_.join)(opts.out, 'scan.json');
     await (0,promises_.rm)(file, { force: true });
     if (deps.anonymous) {
-        reporter.warn(`no API token: searches are paced under 100 a minute (with SOCORRO_API_TOKEN, any token, 1000): ${opts.dates.length} date(s) take about ${Math.ceil((opts.dates.length * 60) / deps.searchPerMinute)}s of searching`);
+        reporter.warn(`no API token: searches are paced at 90 a minute (with SOCORRO_API_TOKEN, any token, 900): ${opts.dates.length} date(s) take about ${Math.ceil((opts.dates.length * 60) / deps.searchPerMinute)}s of searching`);
     }
     // Saved crashes per date and hour: 24 counters a date, whatever the day's volume.
     const saved = new Map(opts.dates.map((d) => [d, new Array(24).fill(0)]));
@@ -3304,7 +3304,7 @@ async function runScan(opts, deps) {
         }
         const what = a.status === 0 ? `no usable answer (${a.error ?? 'no detail'})` : `HTTP ${a.status} ${a.body.trim().slice(0, 200)}`;
         if (classifySearch(a.status) === 'forbidden') {
-            throw new RunError(`the search API refused the token (${what}); nothing was claimed (no scan.json). Check the token, or scan without it (search answers anonymous requests, 100 a minute)`);
+            throw new RunError(`the search API refused the token (${what}); nothing was claimed (no scan.json). Check the token, or scan without it (anonymous searches are paced at 90 a minute)`);
         }
         throw new RunError(`the search API failed for ${date} after retries: ${what}; nothing was claimed (no scan.json). Rerun the scan later`);
     }).finally(() => searchTask.stop());

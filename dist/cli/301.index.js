@@ -3268,7 +3268,7 @@ async function runScan(opts, deps) {
     const file = (0,external_node_path_.join)(opts.out, 'scan.json');
     await (0,promises_.rm)(file, { force: true });
     if (deps.anonymous) {
-        reporter.warn(`no API token: searches are paced under 100 a minute (with SOCORRO_API_TOKEN, any token, 1000): ${opts.dates.length} date(s) take about ${Math.ceil((opts.dates.length * 60) / deps.searchPerMinute)}s of searching`);
+        reporter.warn(`no API token: searches are paced at 90 a minute (with SOCORRO_API_TOKEN, any token, 900): ${opts.dates.length} date(s) take about ${Math.ceil((opts.dates.length * 60) / deps.searchPerMinute)}s of searching`);
     }
     // Saved crashes per date and hour: 24 counters a date, whatever the day's volume.
     const saved = new Map(opts.dates.map((d) => [d, new Array(24).fill(0)]));
@@ -3302,7 +3302,7 @@ async function runScan(opts, deps) {
         }
         const what = a.status === 0 ? `no usable answer (${a.error ?? 'no detail'})` : `HTTP ${a.status} ${a.body.trim().slice(0, 200)}`;
         if (classifySearch(a.status) === 'forbidden') {
-            throw new RunError(`the search API refused the token (${what}); nothing was claimed (no scan.json). Check the token, or scan without it (search answers anonymous requests, 100 a minute)`);
+            throw new RunError(`the search API refused the token (${what}); nothing was claimed (no scan.json). Check the token, or scan without it (anonymous searches are paced at 90 a minute)`);
         }
         throw new RunError(`the search API failed for ${date} after retries: ${what}; nothing was claimed (no scan.json). Rerun the scan later`);
     }).finally(() => searchTask.stop());
@@ -4718,7 +4718,7 @@ function addStore(cmd) {
 const retryLine = (reporter) => (why, attempt, waitMs) => reporter.warn(`API: ${why}; retry ${attempt} in ${(waitMs / 1000).toFixed(1)}s`);
 function searchLine(searched, requests, notSearchable, search) {
     return (`  search: ${searched} stored crash(es) looked up in ${requests} request(s) to ${search.api.apiUrl}/api/SuperSearch/` +
-        `${search.api.token ? '' : ' (no token: paced under 100 a minute)'}; ${notSearchable} in storage but not searchable (havenots)`);
+        `${search.api.token ? '' : ' (no token: paced at 90 a minute)'}; ${notSearchable} in storage but not searchable (havenots)`);
 }
 const EXAMPLES = `
 Examples:
@@ -4784,7 +4784,7 @@ async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr:
         .option('--search', "processed means what Socorro means: in storage and in search (crash-stats' SuperSearch); stored crashes search lacks are havenots too")
         .option('--api-url <url>', 'Socorro base URL, for --search', DEFAULT_API_URL)
         .option('--skip-invalid', 'drop input lines that are not crash ids instead of refusing the file')
-        .addHelpText('after', '\nWith --search, the API token (SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN) is sent if set: searches are then paced under 1000 a minute instead of 100.'))).action(async (files, o) => {
+        .addHelpText('after', '\nWith --search, the API token (SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN) is sent if set: searches are then paced at 900 a minute instead of 90 (90 % of Socorro\'s per-IP limits, 1000 and 100).'))).action(async (files, o) => {
         const { store: config, check, search } = parseCheckOptions(raw(o), files, o.out, ctx);
         const reporter = cliReporter(io.stderr, o.quiet);
         const store = openStore(config, env, { maxSockets: check.concurrency, log: reporter });
@@ -4860,7 +4860,7 @@ async function main(argv, io = { stdout: (s) => process.stdout.write(s), stderr:
         .option('--api-url <url>', 'Socorro base URL (its SuperSearch)', DEFAULT_API_URL)
         .option('--min-missing <n>', "a window's hours each miss at least this many crashes...", String(DEFAULT_MIN_MISSING))
         .option('--min-share <p>', `...and at least this share of the hour's saved crashes (0.02 or 2%)`, String(DEFAULT_MIN_SHARE))
-        .addHelpText('after', '\nThe API token (SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN; any token, no permission needed) is sent if set: searches are then paced under 1000 a minute instead of 100.' +
+        .addHelpText('after', '\nThe API token (SOCORRO_API_TOKEN, else CRASHSTATS_API_TOKEN; any token, no permission needed) is sent if set: searches are then paced at 900 a minute instead of 90 (90 % of Socorro\'s per-IP limits, 1000 and 100).' +
         '\nExit: 0 no outage window, 3 a window found (scan.json and the report list it), 1 the store or search failed (no scan.json), 2 bad usage.'))).action(async (o) => {
         const { store: config, scan, search } = parseScanOptions(raw(o), o.out, ctx, Date.now());
         const reporter = cliReporter(io.stderr, o.quiet);
