@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // first. With no result cache (a fresh clone, CI) vitest orders by file size, which would start
 // these last and leave one worker running alone at the end; listing them keeps that from happening.
 const LONG_FIRST = [
+  'test/e2e/workflow-days.test.ts',
   'test/e2e/workflow-attempts.test.ts',
   'test/reliability/kill.test.ts',
   'test/integration/artifacts-rest.test.ts',
