@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DefaultArtifactClient } from '@actions/artifact';
 import { startArtifactBackend, type ArtifactBackend, type RestRequest } from '../support/results-service.ts';
 
@@ -148,6 +148,33 @@ async function expectSameFiles(dir: string, contents: Record<string, Buffer>): P
   expect(found).toEqual(Object.keys(contents).sort());
   for (const [rel, data] of Object.entries(contents)) {
     expect((await readFile(join(dir, rel))).equals(data), rel).toBe(true);
+  }
+}
+
+/**
+ * Runs `fn` with setTimeout and performance.now on a fake clock that jumps to the next timer
+ * whenever the loop is otherwise idle, so a backoff passes at once while loopback I/O runs for
+ * real. Returns how much fake time passed, and when (on that clock) each REST request arrived.
+ */
+async function onFakeClock<T>(fn: () => Promise<T>): Promise<{ value: T; elapsedMs: number; requestsAt: number[] }> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  try {
+    const t = performance.now();
+    const requestsAt: number[] = [];
+    let seen = backend.restRequests().length;
+    let settled = false;
+    const result = fn().finally(() => (settled = true));
+    while (!settled) {
+      // setImmediate is real: a turn of the loop for sockets before the clock moves on.
+      await new Promise((r) => setImmediate(r));
+      for (const n = backend.restRequests().length; seen < n; seen++) requestsAt.push(performance.now());
+      if (!settled) await vi.advanceTimersToNextTimerAsync();
+    }
+    const value = await result;
+    for (const n = backend.restRequests().length; seen < n; seen++) requestsAt.push(performance.now());
+    return { value, elapsedMs: performance.now() - t, requestsAt };
+  } finally {
+    vi.useRealTimers();
   }
 }
 
@@ -374,19 +401,22 @@ describe('artifacts of earlier attempts: Twirp against REST (findBy)', () => {
   });
 
   it('a persistent REST list 500 fails, after 6 requests over ~55 s (the client backs off 1+4+9+16+25 s)', async () => {
-    // Slow on purpose: it is the only way to see that the client gives up and how.
+    // The only way to see that the client gives up and how. Its backoff runs on a fake clock (the
+    // 1 s test above waits for real), so the requests' spacing is read off that clock.
     const RUN = '7107';
     const { root, files } = await sampleFiles();
     await asJob(RUN, 'list-attempt1', 1, () => upload('chunk-0', files, root));
     backend.setRestFaults({ list: 500 });
-    const t = performance.now();
     const { calls } = await restCalls(async () => {
-      const e = await rejection(asJob(RUN, 'x', 1, () => client.getArtifact('chunk-0', { findBy: findBy(RUN) })));
+      const { value: e, elapsedMs, requestsAt } = await onFakeClock(() => rejection(asJob(RUN, 'x', 1, () => client.getArtifact('chunk-0', { findBy: findBy(RUN) }))));
       expect(e).toEqual({ name: 'HttpError', status: 500, message: `Server Error - ${LIST_DOCS}` });
+      const gaps = requestsAt.slice(1).map((at, i) => at - requestsAt[i]);
+      expect(gaps).toHaveLength(5);
+      [1000, 4000, 9000, 16000, 25000].forEach((ms, i) => expect(gaps[i], `wait before request ${i + 2}`).toBeGreaterThanOrEqual(ms));
+      expect(elapsedMs).toBeGreaterThanOrEqual(54_000);
     });
     expect(calls.map((c) => c[3])).toEqual([500, 500, 500, 500, 500, 500]);
-    expect(performance.now() - t).toBeGreaterThanOrEqual(54_000);
-  }, 90_000);
+  });
 
   it('REST download faults fail at once, without retry; a corrupt blob still extracts and only expectedHash catches it', async () => {
     const RUN = '7108';
