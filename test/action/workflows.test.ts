@@ -328,7 +328,7 @@ describe('reprocess.yml: dispatched here, called from elsewhere', () => {
   });
 
   it.each(['resubmit.yml', '../../examples/reprocess-caller.yml'])('%s calls it with inputs and secrets it declares, the permissions its jobs need, and no concurrency group of its own', async (file) => {
-    const caller = await loadWorkflow(join(WORKFLOWS, file), { root: ROOT, repositories: { 'OWNER/socorro-reprocess': ROOT } });
+    const caller = await loadWorkflow(join(WORKFLOWS, file), { root: ROOT, repositories: { 'mozilla-services/socorro-reprocess': ROOT } });
     const y = parseYaml(readFileSync(join(WORKFLOWS, file), 'utf8')) as { concurrency?: unknown; jobs: Record<string, { uses: string; permissions: Record<string, string>; with: Record<string, unknown>; secrets: Record<string, string> }> };
     expect(y.concurrency, 'the same group in caller and called would deadlock').toBeUndefined();
     const [[jobId, job]] = Object.entries(y.jobs);
